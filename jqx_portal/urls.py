@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.urls import include, path
+
+from policies.urls import counter_patterns, hotline_patterns
+from policies.views import common
+
+admin.site.site_header = "交强险服务门户 · 管理后台"
+admin.site.site_title = "交强险服务门户"
+admin.site.index_title = "主管管理"
+
+
+@login_not_required
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", common.home, name="home"),
+    path("dashboard/", common.dashboard, name="dashboard"),
+    path("counter/", include(counter_patterns)),
+    path("hotline/", include(hotline_patterns)),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]

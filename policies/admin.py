@@ -1,0 +1,244 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from policies import models, search
+from policies.admin_utils import LargeTableAdmin
+from policies.masking import mask_id_number, mask_phone
+from policies.services import client_ip, person_view_log
+
+
+def _search_by_kind(queryset, term: str, fields_by_kind: dict):
+    """Exact, indexed lookups for what the term is (an ID number, a plate, …)."""
+    from django.db.models import Q
+
+    condition = Q()
+    for kind, value in search.classify(term):
+        field = fields_by_kind.get(kind)
+        if field:
+            condition |= Q(**{field: value})
+    return queryset.filter(condition) if condition else queryset.none()
+
+
+@admin.register(models.Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province", "city", "is_active"]
+    list_filter = ["province", "is_active"]
+    search_fields = ["code", "name", "city"]
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "last_name", "first_name", "branch", "is_active", "is_staff"]
+    list_filter = ["groups", "branch", "is_active", "is_staff"]
+    list_select_related = ["branch"]
+    autocomplete_fields = ["branch"]
+    fieldsets = BaseUserAdmin.fieldsets + (("岗位", {"fields": ("branch",)}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("岗位", {"fields": ("branch", "groups")}),)
+
+
+class LicenceInline(admin.TabularInline):
+    model = models.DrivingLicence
+    extra = 0
+    fields = ["number", "file_number", "classes", "valid_from", "valid_to"]
+
+
+@admin.register(models.Person)
+class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = ["name", "masked_id", "masked_phone_number", "created_at"]
+    search_fields = ["name"]
+    search_help_text = "输入身份证号、手机号，或姓名开头"
+    inlines = [LicenceInline]
+    ordering = ["-pk"]
+
+    @admin.display(description="身份证号码")
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="手机号码")
+    def masked_phone_number(self, obj):
+        return mask_phone(obj.phone)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        kinds = dict(search.classify(search_term))
+        if search.TermKind.NAME in kinds:
+            return queryset.filter(name__startswith=kinds[search.TermKind.NAME]), False
+        return _search_by_kind(
+            queryset, search_term, {search.TermKind.ID_NUMBER: "id_number", search.TermKind.PHONE: "phone"}
+        ), False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        person = self.get_object(request, object_id)
+        if person is not None and response.status_code == 200:
+            person_view_log(
+                user=request.user,
+                person=person,
+                page="admin",
+                path=request.path,
+                ip_address=client_ip(request),
+            )
+        return response
+
+
+@admin.register(models.DrivingLicence)
+class DrivingLicenceAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = ["masked_number", "file_number", "classes", "valid_from", "valid_to"]
+    raw_id_fields = ["holder"]
+    search_fields = ["=file_number", "=number"]
+    ordering = ["-pk"]
+
+    @admin.display(description="证号")
+    def masked_number(self, obj):
+        return mask_id_number(obj.number)
+
+
+@admin.register(models.Vehicle)
+class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = ["plate", "vin", "premium_category", "energy_type", "registration_date", "owner_name"]
+    list_filter = ["premium_category", "energy_type"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner"]
+    search_fields = ["=plate", "=vin"]
+    search_help_text = "输入号牌号码或车辆识别代号（VIN）"
+    ordering = ["-pk"]
+
+    @admin.display(description="所有人")
+    def owner_name(self, obj):
+        return obj.owner.name
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return _search_by_kind(
+            queryset, search_term, {search.TermKind.PLATE: "plate", search.TermKind.VIN: "vin"}
+        ), False
+
+
+@admin.register(models.Policy)
+class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = [
+        "number", "plate", "holder_name", "branch", "channel", "start_date", "end_date",
+        "floating_reason", "premium", "status",
+    ]  # fmt: skip
+    list_filter = ["status", "channel", "term_kind", "floating_reason", "branch"]
+    list_select_related = ["vehicle", "branch", "policyholder"]
+    raw_id_fields = ["vehicle", "policyholder", "insured", "renewed_from", "issued_by"]
+    autocomplete_fields = ["branch"]
+    search_fields = ["=number"]
+    search_help_text = "输入保单号、号牌号码或车辆识别代号"
+    readonly_fields = ["issued_at"]
+    ordering = ["-pk"]
+
+    @admin.display(description="号牌号码")
+    def plate(self, obj):
+        return obj.vehicle.plate
+
+    @admin.display(description="投保人")
+    def holder_name(self, obj):
+        return obj.policyholder.name
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return _search_by_kind(
+            queryset,
+            search_term,
+            {
+                search.TermKind.POLICY_NUMBER: "number",
+                search.TermKind.PLATE: "vehicle__plate",
+                search.TermKind.VIN: "vehicle__vin",
+            },
+        ), False
+
+
+@admin.register(models.PersonAccessLog)
+class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = ["accessed_at", "user", "person_name", "page", "path", "ip_address"]
+    list_filter = ["page"]
+    list_select_related = ["user", "person"]
+    raw_id_fields = ["user", "person"]
+    ordering = ["-accessed_at"]
+
+    @admin.display(description="被查看客户")
+    def person_name(self, obj):
+        return obj.person.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.OutboundMessage)
+class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
+    list_display = ["created_at", "channel", "purpose", "recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", "purpose"]
+    raw_id_fields = ["person"]
+    search_fields = ["=recipient", "=dedupe_key"]
+    ordering = ["-pk"]
+
+
+@admin.register(models.NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_value"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TariffAdmin(admin.ModelAdmin):
+    list_filter = ["valid_from", "valid_to"]
+    date_hierarchy = None
+
+
+@admin.register(models.BasePremiumRate)
+class BasePremiumRateAdmin(TariffAdmin):
+    list_display = ["category", "amount", "valid_from", "valid_to", "source"]
+    list_filter = ["category"]
+
+
+@admin.register(models.FloatingPlanRegion)
+class FloatingPlanRegionAdmin(TariffAdmin):
+    list_display = ["region", "plan", "valid_from", "valid_to"]
+    list_filter = ["plan"]
+
+
+@admin.register(models.FloatingRate)
+class FloatingRateAdmin(TariffAdmin):
+    list_display = ["plan", "reason", "rate", "valid_from", "valid_to", "source"]
+    list_filter = ["plan", "reason"]
+
+
+@admin.register(models.ShortTermRate)
+class ShortTermRateAdmin(TariffAdmin):
+    list_display = ["months", "percent", "valid_from", "valid_to", "source"]
+
+
+@admin.register(models.VehicleTaxRate)
+class VehicleTaxRateAdmin(TariffAdmin):
+    list_display = [
+        "province",
+        "displacement_above",
+        "displacement_up_to",
+        "annual_amount",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["province"]
+
+
+@admin.register(models.ProvinceRule)
+class ProvinceRuleAdmin(TariffAdmin):
+    list_display = [
+        "province",
+        "advance_renewal_days",
+        "immediate_cover",
+        "drink_driving_surcharge",
+        "valid_from",
+    ]

@@ -1,0 +1,37 @@
+"""Masking of personal data shown in lists (ID numbers, phones, plates, names)."""
+
+from __future__ import annotations
+
+
+def mask_id_number(value: str) -> str:
+    """`360426199101010071` → `3604**********0071`."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+
+
+def mask_phone(value: str) -> str:
+    """`13812345678` → `138****5678`."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+def mask_plate(value: str) -> str:
+    """`粤B12345` → `粤B***45`: enough for the customer to recognise, not to look up."""
+    if not value:
+        return ""
+    if len(value) <= 4:
+        return value[0] + "*" * (len(value) - 1)
+    return f"{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
+
+
+def mask_name(value: str) -> str:
+    """`张三丰` → `张**`."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)

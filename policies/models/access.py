@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+from .parties import Person
+
+
+class PersonAccessLog(models.Model):
+    """One full view of a person's record: who, when, which person, from which page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT,
+        related_name="person_views", db_index=False,
+    )  # fmt: skip
+    person = models.ForeignKey(
+        Person, verbose_name="被查看客户", on_delete=models.PROTECT, related_name="access_log",
+        db_index=False,
+    )  # fmt: skip
+    page = models.CharField("页面", max_length=50)
+    path = models.CharField("地址", max_length=300)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    accessed_at = models.DateTimeField("查看时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "客户信息查看记录"
+        verbose_name_plural = "客户信息查看记录"
+        ordering = ["-accessed_at"]
+        indexes = [
+            models.Index(fields=["person", "-accessed_at"], name="access_person_time_idx"),
+            models.Index(fields=["user", "-accessed_at"], name="access_user_time_idx"),
+            models.Index(fields=["-accessed_at"], name="access_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} 查看 {self.person_id} @ {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,63 @@
+"""Recognising what a search term is: policy number, plate, VIN, ID number, phone or name."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from policies.identifiers import (
+    PLATE_PROVINCES,
+    id_check_char,
+    normalize,
+    plate_kind,
+)
+
+
+class TermKind(StrEnum):
+    POLICY_NUMBER = "policy_number"
+    PLATE = "plate"
+    VIN = "vin"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    NAME = "name"
+
+
+TERM_KIND_LABELS = {
+    TermKind.POLICY_NUMBER: "保单号",
+    TermKind.PLATE: "号牌号码",
+    TermKind.VIN: "车辆识别代号",
+    TermKind.ID_NUMBER: "身份证号",
+    TermKind.PHONE: "手机号",
+    TermKind.NAME: "姓名",
+}
+
+_ID = re.compile(r"^\d{17}[\dX]$")
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_VIN = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
+_POLICY = re.compile(r"^[A-Z]{1,6}\d{8,26}$|^\d{15,26}$")
+_CJK_NAME = re.compile(r"^[\u3400-\u9fff·•]{1,20}$")
+
+
+def classify(term: str) -> list[tuple[TermKind, str]]:
+    """The kinds `term` may be, most likely first, each with its normalised value.
+
+    An empty list means the term is none of them (say so; search nothing).
+    """
+    value = normalize(term)
+    if not value:
+        return []
+    kinds: list[tuple[TermKind, str]] = []
+    if _ID.match(value) and id_check_char(value[:17]) == value[17]:
+        kinds.append((TermKind.ID_NUMBER, value))
+    if _PHONE.match(value.removeprefix("+86")):
+        kinds.append((TermKind.PHONE, value.removeprefix("+86")))
+    if value[0] in PLATE_PROVINCES and plate_kind(value):
+        kinds.append((TermKind.PLATE, value))
+    if _VIN.match(value):
+        kinds.append((TermKind.VIN, value))
+    if _POLICY.match(value):
+        kinds.append((TermKind.POLICY_NUMBER, value))
+    name = re.sub(r"\s+", "", term)
+    if not kinds and _CJK_NAME.match(name):
+        kinds.append((TermKind.NAME, name))
+    return kinds

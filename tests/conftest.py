@@ -1,0 +1,63 @@
+"""Fixtures named as the people who use the portal."""
+
+import pytest
+
+from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
+from policies.tariffs import clear_tariff_cache
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tariff_cache():
+    """Tariff rows a test changes are rolled back; so must the cached copy be."""
+    clear_tariff_cache()
+    yield
+    clear_tariff_cache()
+
+
+@pytest.fixture
+def branch(db):
+    return factories.BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+
+
+@pytest.fixture
+def other_branch(db):
+    return factories.BranchFactory(code="460100", name="海口龙华营业部", province="海南", city="海口")
+
+
+@pytest.fixture
+def counter_clerk(branch):
+    return factories.UserFactory(username="clerk", branch=branch, role=COUNTER_CLERK)
+
+
+@pytest.fixture
+def other_branch_clerk(other_branch):
+    return factories.UserFactory(username="clerk_hk", branch=other_branch, role=COUNTER_CLERK)
+
+
+@pytest.fixture
+def hotline_agent(branch):
+    return factories.UserFactory(username="agent", branch=branch, role=HOTLINE_AGENT)
+
+
+@pytest.fixture
+def supervisor(branch):
+    return factories.UserFactory(username="boss", branch=branch, role=SUPERVISOR)
+
+
+@pytest.fixture
+def clerk_client(client, counter_clerk):
+    client.force_login(counter_clerk)
+    return client
+
+
+@pytest.fixture
+def agent_client(client, hotline_agent):
+    client.force_login(hotline_agent)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    client.force_login(supervisor)
+    return client
