@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,3 +98,25 @@ def channel_mix(*, months: int = 12, day: dt.date | None = None) -> list[Channel
 
 def renewal_figures() -> dict:
     return {"renewal": renewal_by_month(), "channels": channel_mix()}
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: Callable[[], dict]
+    order: int = 100
+
+
+_panels: list[Panel] = []
+
+
+def register_panel(template: str, context: Callable[[], dict], *, order: int = 100) -> None:
+    """Add a panel to the supervisors' dashboard (apps call this from `AppConfig.ready`).
+
+    `context()` returns the panel's figures; it must run a fixed number of queries."""
+    if all(p.template != template for p in _panels):
+        _panels.append(Panel(template, context, order))
+
+
+def panels() -> list[tuple[str, dict]]:
+    return [(p.template, p.context()) for p in sorted(_panels, key=lambda p: p.order)]

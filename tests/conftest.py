@@ -7,6 +7,22 @@ from policies.tariffs import clear_tariff_cache
 from tests import factories
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (live server, real concurrency) flush every table when they end;
+    give each of them serialized rollback so the rows the data migrations seeded (tariffs,
+    roles, knowledge base) are restored for the next. pytest-django runs them last."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+            {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        )
+        if transactional:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_tariff_cache():
     """Tariff rows a test changes are rolled back; so must the cached copy be."""

@@ -24,4 +24,5 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required("policies.view_dashboards", raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "policies/dashboard.html", dashboards.renewal_figures())
+    context = dashboards.renewal_figures() | {"panels": dashboards.panels()}
+    return render(request, "policies/dashboard.html", context)
