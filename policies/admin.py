@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 
 from policies import models, search
-from policies.admin_utils import LargeTableAdmin
+from policies.admin_utils import LargeTableAdmin, RecentValuesListFilter
+from policies.identifiers import normalize
 from policies.masking import mask_id_number, mask_phone
 from policies.services import client_ip, person_view_log
 
 
 def _search_by_kind(queryset, term: str, fields_by_kind: dict):
     """Exact, indexed lookups for what the term is (an ID number, a plate, …)."""
-    from django.db.models import Q
-
     condition = Q()
     for kind, value in search.classify(term):
         field = fields_by_kind.get(kind)
@@ -85,9 +85,18 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
 @admin.register(models.DrivingLicence)
 class DrivingLicenceAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["masked_number", "file_number", "classes", "valid_from", "valid_to"]
+    list_select_related = ["holder"]
     raw_id_fields = ["holder"]
     search_fields = ["=file_number", "=number"]
+    search_help_text = "输入档案编号或证号（身份证号码）"
+    sortable_by = ("file_number",)
     ordering = ["-pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        term = normalize(search_term)
+        return queryset.filter(Q(file_number=term) | Q(number=term)), False
 
     @admin.display(description="证号")
     def masked_number(self, obj):
@@ -102,6 +111,7 @@ class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
     raw_id_fields = ["owner"]
     search_fields = ["=plate", "=vin"]
     search_help_text = "输入号牌号码或车辆识别代号（VIN）"
+    sortable_by = ("plate", "vin")
     ordering = ["-pk"]
 
     @admin.display(description="所有人")
@@ -129,6 +139,7 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
     readonly_fields = ["issued_at"]
+    sortable_by = ("number", "end_date")
     ordering = ["-pk"]
 
     @admin.display(description="号牌号码")
@@ -153,12 +164,24 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
         ), False
 
 
+class AccessPageFilter(RecentValuesListFilter):
+    title = "页面"
+    parameter_name = "page"
+    order_field = "-accessed_at"
+
+
+class MessagePurposeFilter(RecentValuesListFilter):
+    title = "用途"
+    parameter_name = "purpose"
+
+
 @admin.register(models.PersonAccessLog)
 class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["accessed_at", "user", "person_name", "page", "path", "ip_address"]
-    list_filter = ["page"]
+    list_filter = [AccessPageFilter]
     list_select_related = ["user", "person"]
     raw_id_fields = ["user", "person"]
+    sortable_by = ("accessed_at",)
     ordering = ["-accessed_at"]
 
     @admin.display(description="被查看客户")
@@ -178,10 +201,21 @@ class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
 @admin.register(models.OutboundMessage)
 class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "purpose", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "purpose"]
+    list_filter = ["status", "channel", MessagePurposeFilter]
     raw_id_fields = ["person"]
     search_fields = ["=recipient", "=dedupe_key"]
+    search_help_text = "输入客户手机号、身份证号，或去重键"
     ordering = ["-pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        kinds = dict(search.classify(search_term))
+        if search.TermKind.PHONE in kinds:
+            return queryset.filter(person__phone=kinds[search.TermKind.PHONE]), False
+        if search.TermKind.ID_NUMBER in kinds:
+            return queryset.filter(person__id_number=kinds[search.TermKind.ID_NUMBER]), False
+        return queryset.filter(dedupe_key=search_term.strip()), False
 
 
 @admin.register(models.NumberSequence)

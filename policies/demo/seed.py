@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from tqdm import tqdm
 
-from policies.importing.bulk import BulkInserter, release_ids, reserve_ids
+from policies.importing.bulk import BulkInserter, analyze, release_ids, reserve_ids
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.roles import SUPERVISOR
 from policies.tariffs import load_tariff_book
@@ -25,6 +25,7 @@ from .reset import demo_reset
 
 # Apps that add their own demo data after the policies app's (see `policies.demo`).
 SEED_HOOKS = ("claims.demo", "support.demo")
+ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
 
 PERSON_FIELDS = (
     "id",
@@ -176,6 +177,8 @@ def _records(
     bar.close()
     for model in (Person, DrivingLicence, Vehicle, Policy):
         release_ids(model)
+    if policies >= ANALYZE_FROM:
+        analyze(Person, DrivingLicence, Vehicle, Policy)
     return tally
 
 

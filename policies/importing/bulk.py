@@ -163,3 +163,13 @@ def bulk_update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[t
             assignments = ", ".join(f"{c} = %s" for c in columns)
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", prepared)
     return len(rows)
+
+
+def analyze(*models: type[Model]) -> None:
+    """Refresh the planner's statistics after a bulk load (PostgreSQL), so the first
+    queries after it do not plan on the counts of an empty table."""
+    if not _is_postgresql():
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

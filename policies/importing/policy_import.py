@@ -32,7 +32,7 @@ from policies.pricing import TariffBook, floating_reason
 from policies.selectors import claims_history
 from policies.tariffs import load_tariff_book
 
-from .bulk import BulkInserter, bulk_update_rows, release_ids, reserve_ids
+from .bulk import BulkInserter, analyze, bulk_update_rows, release_ids, reserve_ids
 from .csvfile import ImportRejected, Report, read_rows
 from .policy_rows import (
     POLICY_HEADER,
@@ -449,3 +449,5 @@ def _write(plan: _Plan, result: PolicyImportResult, *, progress: bool) -> None:
     )
     for model in (Person, Vehicle, Policy):
         release_ids(model)
+    if len(new_policies) >= 10_000:
+        analyze(Person, Vehicle, Policy)
