@@ -5,7 +5,7 @@ from django.db.models import Q
 from policies import models, search
 from policies.admin_utils import LargeTableAdmin, RecentValuesListFilter
 from policies.identifiers import normalize
-from policies.masking import mask_id_number, mask_phone
+from policies.masking import mask_id_number, mask_name, mask_phone
 from policies.services import client_ip, person_view_log
 
 
@@ -200,7 +200,7 @@ class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 @admin.register(models.OutboundMessage)
 class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
-    list_display = ["created_at", "channel", "purpose", "recipient", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "channel", "purpose", "masked_recipient", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel", MessagePurposeFilter]
     raw_id_fields = ["person"]
     search_fields = ["=recipient", "=dedupe_key"]
@@ -216,6 +216,11 @@ class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
         if search.TermKind.ID_NUMBER in kinds:
             return queryset.filter(person__id_number=kinds[search.TermKind.ID_NUMBER]), False
         return queryset.filter(dedupe_key=search_term.strip()), False
+
+    @admin.display(description="接收方")
+    def masked_recipient(self, obj):
+        name, at, domain = obj.recipient.partition("@")
+        return f"{mask_name(name)}@{domain}" if at else mask_phone(obj.recipient)
 
 
 @admin.register(models.NumberSequence)

@@ -1,0 +1,200 @@
+"""seed_demo: deterministic, realistic, valid, priced through the tariff book, all-or-nothing."""
+
+import datetime as dt
+import sys
+import types
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from policies.choices import PremiumCategory, RenewalStatus
+from policies.demo import DEMO_BRANCH_CODES, DEMO_PASSWORD
+from policies.identifiers import (
+    check_vin,
+    clean_file_number,
+    clean_id_number,
+    clean_licence_classes,
+    clean_phone,
+    clean_plate,
+    is_trailer_plate,
+)
+from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
+from policies.pricing import quote
+from policies.renewal import one_year_end
+from policies.selectors import claims_history, vehicle_renewal_state
+from policies.tariffs import tariff_book
+from tests.factories import PolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 6, 15)
+
+
+def seed(*args, policies=300, seed=7):
+    out = StringIO()
+    call_command(
+        "seed_demo", "--policies", str(policies), "--seed", str(seed), "--today", TODAY.isoformat(),
+        "--no-progress", *args, stdout=out,
+    )  # fmt: skip
+    return out.getvalue()
+
+
+def fingerprint():
+    return (
+        sorted(Person.objects.values_list("id_number", "name", "phone")),
+        sorted(Vehicle.objects.values_list("plate", "vin", "premium_category")),
+        sorted(Policy.objects.values_list("number", "start_date", "premium", "floating_reason", "status")),
+    )
+
+
+def policies_by_vehicle():
+    grouped = defaultdict(list)
+    for policy in Policy.objects.select_related("vehicle", "branch").order_by("start_date"):
+        grouped[policy.vehicle_id].append(policy)
+    return grouped
+
+
+def test_seeds_the_number_of_policies_asked_for_and_prints_the_logins():
+    out = seed()
+    assert Policy.objects.count() == 300
+    assert set(Branch.objects.values_list("code", flat=True)) == set(DEMO_BRANCH_CODES)
+    assert f"密码均为 {DEMO_PASSWORD}" in out
+    for username in ("supervisor", "clerk", "clerk_hk", "agent"):
+        assert username in out
+
+
+def test_same_seed_gives_the_same_data_and_another_seed_does_not():
+    seed()
+    first = fingerprint()
+    seed("--reset")
+    assert fingerprint() == first
+    seed("--reset", seed=8)
+    assert fingerprint() != first
+
+
+def test_every_renewal_status_is_present_with_most_vehicles_in_force():
+    seed(policies=600)
+    statuses = defaultdict(int)
+    for policies in policies_by_vehicle().values():
+        statuses[vehicle_renewal_state(policies, day=TODAY).status] += 1
+    assert set(statuses) == set(RenewalStatus)
+    assert statuses[RenewalStatus.IN_FORCE] == max(statuses.values())
+
+
+def test_every_premium_category_appears_from_five_hundred_policies():
+    seed(policies=500)
+    assert set(Vehicle.objects.values_list("premium_category", flat=True)) == set(PremiumCategory.values)
+
+
+def test_identifiers_pass_the_validators():
+    seed()
+    for id_number, phone in Person.objects.values_list("id_number", "phone"):
+        assert clean_id_number(id_number, today=TODAY) == id_number
+        assert clean_phone(phone) == phone
+    for plate, vin, energy, displacement in Vehicle.objects.values_list(
+        "plate", "vin", "energy_type", "displacement_l"
+    ):
+        assert clean_plate(plate) == plate and not is_trailer_plate(plate)
+        assert check_vin(vin).vin == vin and not check_vin(vin).warning
+        assert (displacement is None) == (energy in ("electric", "fuel_cell"))
+    for licence in DrivingLicence.objects.select_related("holder"):
+        assert licence.number == licence.holder.id_number
+        assert clean_file_number(licence.file_number) == licence.file_number
+        assert clean_licence_classes(licence.classes) == licence.classes
+    assert DrivingLicence.objects.filter(valid_to__isnull=True).exists()  # long-term
+    assert DrivingLicence.objects.filter(valid_to__lt=TODAY).exists()  # expired
+
+
+def test_premiums_are_those_the_pricing_module_quotes():
+    seed()
+    book = tariff_book()
+    floated = set()
+    for policies in policies_by_vehicle().values():
+        for index, policy in enumerate(policies):
+            vehicle, branch = policy.vehicle, policy.branch
+            plan, region = book.plan_for(province=branch.province, city=branch.city, day=policy.start_date)
+            expected = quote(
+                book, category=vehicle.premium_category, plan=plan, region=region,
+                history=claims_history(policies[:index], before=policy.start_date),
+                start=policy.start_date, end=one_year_end(policy.start_date),
+                tax_province=branch.province, energy=vehicle.energy_type,
+                displacement=vehicle.displacement_l, registration_date=vehicle.registration_date,
+            )  # fmt: skip
+            got = (policy.base_premium, policy.floating_plan, policy.floating_reason, policy.floating_rate,
+                   policy.premium, policy.vehicle_tax, policy.total)  # fmt: skip
+            assert got == (expected.base_premium, expected.floating_plan, expected.floating_reason,
+                           expected.floating_rate, expected.premium, expected.vehicle_tax, expected.total)  # fmt: skip
+            assert policy.renewed_from_id == (policies[index - 1].pk if index else None)
+            floated.add(policy.floating_reason)
+    assert {"A0", "A1", "A2", "A4"} <= floated  # floating rates move with the at-fault record
+
+
+def test_demo_logins_work_for_each_role(client):
+    out = seed()
+    for username in ("supervisor", "clerk", "clerk_bj", "clerk_hk", "agent"):
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert f"  {username}" in out
+    supervisor = User.objects.get(username="supervisor")
+    assert supervisor.is_staff and not User.objects.get(username="clerk").is_staff
+    assert (
+        User.objects.get(username="clerk_hk").branch.province
+        != User.objects.get(username="clerk").branch.province
+    )
+    client.force_login(supervisor)
+    assert client.get("/admin/policies/policy/").status_code == 200
+
+
+def test_rerun_is_refused_without_reset_and_changes_nothing():
+    seed()
+    before = fingerprint()
+    with pytest.raises(CommandError, match="演示数据已经存在.*--reset"):
+        seed(seed=99)
+    assert fingerprint() == before
+
+
+def test_reset_removes_the_demo_data_and_nothing_else(branch):
+    seed()
+    ours = PolicyFactory(branch=branch)
+    old_ids = set(Policy.objects.filter(branch__code__in=DEMO_BRANCH_CODES).values_list("pk", flat=True))
+    seed("--reset", policies=100)
+    assert Policy.objects.filter(branch__code__in=DEMO_BRANCH_CODES).count() == 100
+    assert not Policy.objects.filter(pk__in=old_ids).exists()
+    assert Policy.objects.filter(pk=ours.pk).exists()
+    assert Person.objects.filter(pk=ours.policyholder_id).exists()
+
+
+def test_other_apps_seed_hooks_are_called_in_the_same_run(monkeypatch):
+    calls = []
+    hook = types.ModuleType("claims.demo")
+    hook.seed = lambda **kwargs: calls.append(kwargs | {"policies": Policy.objects.count()})
+    monkeypatch.setitem(sys.modules, "claims.demo", hook)
+    out = seed()
+    assert "已调用 claims.demo.seed" in out
+    [call] = calls
+    assert (call["today"], call["scale"], call["policies"]) == (TODAY, 300, 300)
+    assert call["rng"].random() == call["rng"].__class__("7:claims.demo").random()
+
+
+def test_a_failing_hook_leaves_no_half_seeded_data(monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("claims demo broke")
+
+    hook = types.ModuleType("support.demo")
+    hook.seed = fail
+    monkeypatch.setitem(sys.modules, "support.demo", hook)
+    with pytest.raises(RuntimeError):
+        seed()
+    assert not Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
+    assert not Policy.objects.exists() and not User.objects.filter(username="clerk").exists()
+
+
+def test_help_states_the_rule(capsys):
+    with pytest.raises(SystemExit):
+        call_command("seed_demo", "--help")
+    text = "".join(capsys.readouterr().out.split())
+    assert (
+        "--reset" in text and "不留半成品" in text and "相同的--policies、--seed和日期生成相同的数据" in text
+    )
