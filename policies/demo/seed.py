@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from tqdm import tqdm
 
-from policies.importing.bulk import BulkInserter, analyze, release_ids, reserve_ids
+from policies.importing.bulk import BulkInserter, analyze, release_ids, reserve_ids, without_statement_timeout
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.roles import SUPERVISOR
 from policies.tariffs import load_tariff_book
@@ -95,6 +95,7 @@ def demo_seed(
     """
     if policies < 1:
         raise ValidationError("演示保单数量至少为 1。")
+    without_statement_timeout()
     if demo_exists():
         if not reset:
             raise DemoDataExists("演示数据已经存在。如需重新生成，请加 --reset（将先删除现有演示数据）。")

@@ -173,3 +173,11 @@ def analyze(*models: type[Model]) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def without_statement_timeout() -> None:
+    """Lift the server's statement timeout (meant for web requests) for the rest of the
+    current transaction: a bulk load or delete may run for minutes (PostgreSQL)."""
+    if _is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 0")

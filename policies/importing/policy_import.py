@@ -32,7 +32,7 @@ from policies.pricing import TariffBook, floating_reason
 from policies.selectors import claims_history
 from policies.tariffs import load_tariff_book
 
-from .bulk import BulkInserter, analyze, bulk_update_rows, release_ids, reserve_ids
+from .bulk import BulkInserter, analyze, bulk_update_rows, release_ids, reserve_ids, without_statement_timeout
 from .csvfile import ImportRejected, Report, read_rows
 from .policy_rows import (
     POLICY_HEADER,
@@ -333,12 +333,11 @@ def _chain(planned: list[Planned], recorded: list[Policy], plan: _Plan) -> None:
             continue
         # A policy already on record: only its link and, if imported, its reason may move.
         new_reason = reason if item.imported else item.floating_reason
-        linked = predecessor.pk if predecessor is not None else None
-        if (
-            isinstance(predecessor, Planned)
-            or item.renewed_from_id != linked
-            or new_reason != item.floating_reason
-        ):
+        if isinstance(predecessor, Planned):  # a new predecessor always moves the link
+            moves = predecessor.existing is None or item.renewed_from_id != predecessor.existing.pk
+        else:
+            moves = item.renewed_from_id != (predecessor.pk if predecessor is not None else None)
+        if moves or new_reason != item.floating_reason:
             plan.relinks.append((item, predecessor, new_reason))
 
 
@@ -408,6 +407,7 @@ def _count_changes(plan: _Plan, result: PolicyImportResult) -> list[Policy]:
 @transaction.atomic
 def _write(plan: _Plan, result: PolicyImportResult, *, progress: bool) -> None:
     now = timezone.now()
+    without_statement_timeout()
     _assign_keys(plan, {model: reserve_ids(model) for model in (Person, Vehicle, Policy)})
     changed = _count_changes(plan, result)
     new_policies = [p for p in plan.planned if p.existing is None]

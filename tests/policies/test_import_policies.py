@@ -241,6 +241,21 @@ def test_chain_joins_policies_already_in_the_database(branches, tmp_path):
     assert older.successor.number == "JQX20230000000101"
 
 
+def test_reimport_after_a_counter_renewal_changes_nothing(branches):
+    run(SAMPLE)
+    last = Policy.objects.get(number="JQX20250000000103")
+    renewal = PolicyFactory(
+        vehicle=last.vehicle, branch=last.branch, renewed_from=last, number="JQX2026COUNTER",
+        start_date=dt.date(2026, 3, 1), floating_reason="A4",
+    )  # fmt: skip
+    before = snapshot()
+    out, _ = run(SAMPLE)
+    assert "未变 6" in out and "已有保单调整续保关联 0" in out
+    assert snapshot() == before
+    renewal.refresh_from_db()
+    assert renewal.renewed_from_id == last.pk
+
+
 def test_cover_overlapping_a_policy_in_the_database_is_refused(branches, tmp_path):
     vehicle = VehicleFactory(
         owner=PersonFactory(name="张伟", id_number=ZHANG), vin=VIN_1, plate="苏A12345",
