@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
+from django.utils.html import format_html
 
 from policies import models, search
 from policies.admin_utils import LargeTableAdmin, RecentValuesListFilter
@@ -39,7 +40,14 @@ class UserAdmin(BaseUserAdmin):
 class LicenceInline(admin.TabularInline):
     model = models.DrivingLicence
     extra = 0
-    fields = ["number", "file_number", "classes", "valid_from", "valid_to"]
+    fields = ["number", "file_number", "classes", "first_issued", "valid_from", "valid_to"]
+    widths = {"number": "13em", "file_number": "9em", "classes": "6em"}  # admin CSS makes each 20em
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.widths:
+            field.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
+        return field
 
 
 @admin.register(models.Person)
@@ -49,6 +57,12 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_help_text = "输入身份证号、手机号，或姓名开头"
     inlines = [LicenceInline]
     ordering = ["-pk"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "address":
+            field.widget.attrs["style"] = "width: 36em"
+        return field
 
     @admin.display(description="身份证号码")
     def masked_id(self, obj):
@@ -129,8 +143,7 @@ class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
 @admin.register(models.Policy)
 class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = [
-        "number", "plate", "holder_name", "branch", "channel", "start_date", "end_date",
-        "floating_reason", "premium", "status",
+        "number", "plate", "holder_name", "branch_name", "cover_end", "floating", "premium", "status",
     ]  # fmt: skip
     list_filter = ["status", "channel", "term_kind", "floating_reason", "branch"]
     list_select_related = ["vehicle", "branch", "policyholder"]
@@ -139,7 +152,7 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
     readonly_fields = ["issued_at"]
-    sortable_by = ("number", "end_date")
+    sortable_by = ("number", "cover_end")
     ordering = ["-pk"]
 
     @admin.display(description="号牌号码")
@@ -149,6 +162,21 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="投保人")
     def holder_name(self, obj):
         return obj.policyholder.name
+
+    @admin.display(description="承保网点")
+    def branch_name(self, obj):
+        return obj.branch.name
+
+    @admin.display(description="保险止期", ordering="end_date")
+    def cover_end(self, obj):
+        return obj.end_date.isoformat()
+
+    @admin.display(description="浮动")
+    def floating(self, obj):
+        return format_html(
+            '<span title="{}">{} {}</span>',
+            obj.get_floating_reason_display(), obj.floating_reason, f"{obj.floating_percent:+d}%",
+        )  # fmt: skip
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term:

@@ -78,9 +78,13 @@ class LargeTableAdmin:
     sorting only on columns an index can serve (list them in `sortable_by`)."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a facet is a COUNT(*) per filter choice
     paginator = EstimatedCountPaginator
     list_per_page = 50
     sortable_by: tuple[str, ...] = ()
+
+    class Media:
+        css = {"all": ["css/admin_lists.css"]}
 
     def get_changelist(self, request, **kwargs):
         return IndexedSortChangeList

@@ -23,7 +23,7 @@ def test_demo_supervisor_browses_the_seeded_policies_in_the_admin(page):
     assert page.get_by_role("link", name=policy.number).is_visible()
     screenshot(page, "demo-admin-policies")
 
-    page.get_by_role("searchbox").fill(policy.vehicle.plate)
+    page.locator("#searchbar").fill(policy.vehicle.plate)
     page.get_by_role("button", name="搜索").click()
     page.wait_for_load_state("networkidle")
     rows = page.locator("#result_list tbody tr")

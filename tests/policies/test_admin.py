@@ -109,9 +109,9 @@ def test_filters_narrow_the_lists(supervisor_client, book):
 
 def test_lists_sort_only_on_indexed_columns(supervisor_client, book):
     url = reverse("admin:policies_policy_changelist")
-    by_reason = supervisor_client.get(url, {"o": "7"}).context["cl"]  # floating_reason: no index
-    assert [p.pk for p in by_reason.result_list] == sorted((p.pk for p in book), reverse=True)
-    by_end = supervisor_client.get(url, {"o": "6"}).context["cl"]  # end_date: indexed
+    by_premium = supervisor_client.get(url, {"o": "6"}).context["cl"]  # premium: no index
+    assert [p.pk for p in by_premium.result_list] == sorted((p.pk for p in book), reverse=True)
+    by_end = supervisor_client.get(url, {"o": "4"}).context["cl"]  # end_date: indexed
     assert [p.end_date for p in by_end.result_list] == sorted(p.end_date for p in book)
 
 
