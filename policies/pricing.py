@@ -208,10 +208,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+def months_end(start: dt.date, months: int) -> dt.date:
+    """The last day of `months` months of cover from `start`: the day before the same date
+    `months` later, or — when that date does not exist — the last day of its month, the
+    rule `renewal.one_year_end` follows (2026-01-31 + 1 month → 2026-02-28)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    try:
+        return dt.date(year, month, start.day) - dt.timedelta(days=1)
+    except ValueError:  # 29–31 of a shorter month: cover runs to that month's last day
+        next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+        return next_first - dt.timedelta(days=1)
+
+
 def cover_months(start: dt.date, end: dt.date) -> int:
     """Months of cover from `start` to `end` inclusive; a part month counts as a whole."""
     for months in range(1, 13):
-        if add_months(start, months) - dt.timedelta(days=1) >= end:
+        if months_end(start, months) >= end:
             return months
     return 12
 
