@@ -435,9 +435,9 @@ def quote(
     if term_kind == TermKind.ANNUAL:
         lines.append(f"交强险保费 = {to_fen(base)} × {factor} = {premium} 元。")
     else:
+        shown = f"{percent.normalize():f}"  # 10.00 → "10", not "1E+1"
         lines.append(
-            f"短期保险 {months} 个月，按年保费的 {percent.normalize()}% 计收："
-            f"{to_fen(base)} × {factor} × {percent.normalize()}% = {premium} 元。"
+            f"短期保险 {months} 个月，按年保费的 {shown}% 计收：{to_fen(base)} × {factor} × {shown}% = {premium} 元。"
         )
     lines.append(f"车船税：{tax.note}")
     lines.append(f"合计应缴 {premium} + {tax.amount} = {total} 元。")

@@ -332,6 +332,9 @@ def test_section_3_short_term_table_row(months, percent):
     assert quote.short_term_percent == D(percent)
     assert quote.premium == to_fen(D(950) * D(percent) / 100)
     assert tariff_book().short_term_percent(months, start) == D(percent)
+    assert f"短期保险 {months} 个月，按年保费的 {percent}% 计收：950.00 × (1 + 0%) × {percent}% = " in (
+        quote.explanation_text
+    )
 
 
 @pytest.mark.parametrize(
