@@ -151,3 +151,42 @@ def test_short_term_quote_updates_in_place(page):
     assert page.get_by_test_id("short-term-premium").inner_text() == "¥95.00"  # 950 × 10 %, one month
     assert page.url.endswith("/counter/short-term/")  # swapped in by htmx, no page load
     screenshot(page, "counter-6-short-term")
+
+
+def test_a_customer_with_a_car_in_every_status_reads_at_a_glance(page):
+    """One card per car; the status, the days and what can be done are in each card's header line."""
+    branch = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    UserFactory(username="clerk_wang", last_name="王", first_name="静", branch=branch, role=COUNTER_CLERK)
+    t = today()
+    person = PersonFactory(name="陈刚", phone="13700002222")
+    DrivingLicenceFactory(holder=person, classes="B2", valid_from=t - 5000 * DAY, valid_to=None)
+    due = VehicleFactory(owner=person, plate="苏A50001")
+    policy_chain(due, first_start=t - 1030 * DAY, years=3, branch=branch)
+    in_force = VehicleFactory(owner=person, plate="苏A50002")
+    PolicyFactory(vehicle=in_force, branch=branch, start_date=t - 100 * DAY)
+    lapsed = VehicleFactory(owner=person, plate="苏A50003")
+    PolicyFactory(vehicle=lapsed, branch=branch, start_date=t - 400 * DAY)
+    renewed = VehicleFactory(owner=person, plate="苏A50004")
+    policy_chain(renewed, first_start=t - 300 * DAY, years=2, branch=branch)
+    cancelled = VehicleFactory(owner=person, plate="苏A50005")
+    PolicyFactory(
+        vehicle=cancelled, branch=branch, start_date=t - 200 * DAY, end_date=t - 30 * DAY, status="cancelled",
+        cancelled_on=t - 30 * DAY, cancel_reason="laid_up", refund=D("298.36"),
+    )  # fmt: skip
+    VehicleFactory(owner=person, plate="苏A50006")
+    trailer = VehicleFactory(
+        owner=person, plate="苏A5007挂", premium_category="TRUCK_GE10", displacement_l=None
+    )
+    PolicyFactory(vehicle=trailer, branch=branch, start_date=t - 300 * DAY)
+
+    login(page, "clerk_wang")
+    page.goto(f"/counter/person/{person.pk}/")
+
+    index = page.get_by_test_id("vehicle-index").inner_text()
+    for label in ("待续保", "保障中", "已脱保", "已续保", "已退保", "未投保"):
+        assert label in index
+    assert page.locator('[data-testid="history"][open]').count() == 0  # many cars: history folded
+    assert page.locator('[data-plate="苏A50001"]').get_by_test_id("renew").is_visible()
+    assert "挂车" in page.locator('[data-plate="苏A5007挂"]').get_by_test_id("quote-refused").inner_text()
+    screenshot(page, "counter-7-every-status")
+    screenshot(page, "counter-7-every-status-full", full_page=True)
