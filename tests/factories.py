@@ -13,7 +13,7 @@ from policies import models
 from policies.choices import EnergyType, PremiumCategory, SalesChannel
 from policies.identifiers import id_check_char, vin_check_char
 from policies.renewal import one_year_end
-from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
+from policies.roles import SUPERVISOR
 
 _serial = itertools.count(1)
 
@@ -72,18 +72,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             if extracted == SUPERVISOR:
                 self.is_staff = True
                 self.save(update_fields=["is_staff"])
-
-
-class CounterClerkFactory(UserFactory):
-    role = COUNTER_CLERK
-
-
-class HotlineAgentFactory(UserFactory):
-    role = HOTLINE_AGENT
-
-
-class SupervisorFactory(UserFactory):
-    role = SUPERVISOR
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
