@@ -22,7 +22,7 @@ deleted with them (see `reset`).
 from .data import DEMO_BRANCH_CODES, DEMO_PASSWORD
 from .generate import DemoGenerator, VehicleHistory
 from .reset import demo_reset
-from .seed import DemoDataExists, DemoResult, demo_exists, demo_seed
+from .seed import DemoDataExists, DemoResult, demo_exists, demo_logins, demo_seed
 
 __all__ = [
     "DEMO_BRANCH_CODES",
@@ -32,6 +32,7 @@ __all__ = [
     "DemoResult",
     "VehicleHistory",
     "demo_exists",
+    "demo_logins",
     "demo_reset",
     "demo_seed",
 ]

@@ -84,6 +84,15 @@ def demo_exists() -> bool:
     return Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
 
 
+def demo_logins() -> tuple[DemoLogin, ...]:
+    """The demo staff logins (all with the password `DEMO_PASSWORD`)."""
+    branch_names = {b.code: b.name for b in BRANCHES}
+    return tuple(
+        DemoLogin(username, f"{surname}{given}", role, branch_names[code])
+        for username, surname, given, role, code in STAFF
+    )
+
+
 @transaction.atomic
 def demo_seed(
     *, policies: int, seed: int, today: dt.date, reset: bool = False, stdout=None, progress: bool = True
@@ -122,15 +131,13 @@ def _staff(branches: dict[str, Branch]) -> tuple[DemoLogin, ...]:
         )
     password = make_password(DEMO_PASSWORD)  # one hash for all: the password is shared and printed
     groups = {g.name: g for g in Group.objects.filter(name__in={s[3] for s in STAFF})}
-    logins = []
     for username, surname, given, role, code in STAFF:
         user = User.objects.create(
             username=username, last_name=surname, first_name=given, password=password,
             branch=branches[code], is_staff=role == SUPERVISOR,
         )  # fmt: skip
         user.groups.add(groups[role])
-        logins.append(DemoLogin(username, f"{surname}{given}", role, branches[code].name))
-    return tuple(logins)
+    return demo_logins()
 
 
 def _records(

@@ -147,6 +147,20 @@ def test_demo_logins_work_for_each_role(client):
     assert client.get("/admin/policies/policy/").status_code == 200
 
 
+def test_if_empty_keeps_existing_demo_data_and_prints_the_logins_again():
+    seed()
+    before = fingerprint()
+    out = seed("--if-empty", seed=99)
+    assert "演示数据已存在，保留现有数据" in out
+    assert f"演示账号（密码均为 {DEMO_PASSWORD}）" in out and "  supervisor" in out
+    assert fingerprint() == before
+
+
+def test_if_empty_seeds_an_empty_database():
+    out = seed("--if-empty")
+    assert "演示数据已生成" in out and Policy.objects.count() == 300
+
+
 def test_rerun_is_refused_without_reset_and_changes_nothing():
     seed()
     before = fingerprint()
