@@ -14,7 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from tqdm import tqdm
 
-from policies.importing.bulk import BulkInserter, analyze, release_ids, reserve_ids, without_statement_timeout
+from policies.importing.bulk import (
+    BulkInserter,
+    analyze,
+    indexes_built_after,
+    release_ids,
+    reserve_ids,
+    without_statement_timeout,
+)
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.roles import SUPERVISOR
 from policies.tariffs import load_tariff_book
@@ -26,6 +33,8 @@ from .reset import demo_reset
 # Apps that add their own demo data after the policies app's (see `policies.demo`).
 SEED_HOOKS = ("claims.demo", "support.demo")
 ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
+# From this many policies on, keys and indexes are built once after loading, not per row.
+BUILD_INDEXES_AFTER_FROM = 50_000
 
 PERSON_FIELDS = (
     "id",
@@ -153,7 +162,9 @@ def _records(
     )  # fmt: skip
     tally = Tally()
     bar = tqdm(total=policies, desc="演示保单", unit="单", disable=not progress, mininterval=1)
+    deferred = (Person, DrivingLicence, Vehicle, Policy) if policies >= BUILD_INDEXES_AFTER_FROM else ()
     with (
+        indexes_built_after(*deferred),
         BulkInserter(Person, PERSON_FIELDS) as persons,
         BulkInserter(DrivingLicence, LICENCE_FIELDS) as licences,
         BulkInserter(Vehicle, VEHICLE_FIELDS) as vehicles,

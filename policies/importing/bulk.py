@@ -9,7 +9,8 @@ each other — a renewal chain — are written in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Model
@@ -181,3 +182,49 @@ def without_statement_timeout() -> None:
     if _is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL statement_timeout = 0")
+
+
+@contextmanager
+def indexes_built_after(*models: type[Model]) -> Iterator[None]:
+    """Load without maintaining the tables' keys and indexes row by row (PostgreSQL).
+
+    Drops the foreign keys, unique and exclusion constraints and secondary indexes of the
+    tables (not their primary keys), and builds them again when the block ends — one sort
+    per index and one join per foreign key instead of a lookup for every row written. Run
+    inside the transaction that loads: the rebuild checks every row, a violation aborts the
+    transaction, and other sessions wait on the tables until it commits.
+    """
+    if not models or not _is_postgresql():
+        yield
+        return
+    qn = connection.ops.quote_name
+    constraints, indexes = [], []
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses tables with deferred checks pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('f', 'u', 'x') ORDER BY contype DESC",
+                [table],
+            )
+            for name, definition, _ in cursor.fetchall():
+                constraints.append(f"ALTER TABLE {qn(table)} ADD CONSTRAINT {qn(name)} {definition}")
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP CONSTRAINT {qn(name)}")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = %s AND indexname NOT IN "
+                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+                [table, table],
+            )
+            for name, definition in cursor.fetchall():
+                indexes.append(definition)
+                cursor.execute(f"DROP INDEX {qn(name)}")
+    yield
+    with connection.cursor() as cursor:
+        # Unique and exclusion constraints first (ORDER BY contype DESC: x, u, f), so the
+        # foreign keys are checked last, over complete tables.
+        for statement in constraints + indexes:
+            cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are initially deferred

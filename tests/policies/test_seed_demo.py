@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
 
 from policies.choices import PremiumCategory, RenewalStatus
 from policies.demo import DEMO_BRANCH_CODES, DEMO_PASSWORD
@@ -21,6 +22,7 @@ from policies.identifiers import (
     clean_plate,
     is_trailer_plate,
 )
+from policies.importing.bulk import indexes_built_after
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.pricing import quote
 from policies.renewal import one_year_end
@@ -212,3 +214,32 @@ def test_help_states_the_rule(capsys):
     assert (
         "--reset" in text and "不留半成品" in text and "相同的--policies、--seed和日期生成相同的数据" in text
     )
+
+
+def _schema(table: str) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), condeferrable, condeferred FROM pg_constraint "
+            "WHERE conrelid = %s::regclass UNION ALL SELECT indexname, indexdef, NULL, NULL FROM pg_indexes "
+            "WHERE tablename = %s",
+            [table, table],
+        )
+        return sorted(cursor.fetchall(), key=str)
+
+
+def test_large_seeds_rebuild_every_key_and_index_they_set_aside(monkeypatch):
+    monkeypatch.setattr("policies.demo.seed.BUILD_INDEXES_AFTER_FROM", 100)
+    tables = [m._meta.db_table for m in (Person, DrivingLicence, Vehicle, Policy)]
+    before = {t: _schema(t) for t in tables}
+    seed()
+    assert {t: _schema(t) for t in tables} == before
+    assert Policy.objects.count() == 300
+
+
+def test_a_violation_loaded_without_indexes_aborts_when_they_are_rebuilt(branch):
+    first = PolicyFactory(branch=branch, start_date=dt.date(2026, 1, 1))
+    before = _schema("policies_policy")
+    with pytest.raises(IntegrityError), transaction.atomic(), indexes_built_after(Policy):
+        PolicyFactory(vehicle=first.vehicle, branch=branch, start_date=dt.date(2026, 6, 1))  # overlaps
+    assert _schema("policies_policy") == before
+    assert Policy.objects.count() == 1
