@@ -80,9 +80,12 @@ _ENERGY = {e.value: e.value for e in EnergyType} | {e.label: e.value for e in En
 _STATUS = {s.value: s.value for s in PolicyStatus} | {s.label: s.value for s in PolicyStatus}
 
 
+_CATEGORIES = frozenset(PremiumCategory.values)  # `.values` builds a new list on every access
+
+
 def parse_category(value: str) -> str:
     code = text(value).upper()
-    if code not in PremiumCategory.values:
+    if code not in _CATEGORIES:
         raise ValidationError(f"车辆类别“{text(value)}”不是费率表中的代码（如 FAMILY_LT6、TRUCK_2_5）。")
     return code
 

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from policies.choices import PolicyStatus, SalesChannel, TermKind
+from policies.choices import SalesChannel, TermKind
 from policies.masking import mask_id_number
 from policies.models import Branch, Person, Policy, Vehicle
 from policies.pricing import TariffBook, floating_reason
@@ -35,6 +35,7 @@ from policies.tariffs import load_tariff_book
 from .bulk import BulkInserter, analyze, bulk_update_rows, release_ids, reserve_ids, without_statement_timeout
 from .csvfile import ImportRejected, Report, read_rows
 from .policy_rows import (
+    CANCELLED,
     POLICY_HEADER,
     POLICY_LABELS,
     VEHICLE_COLUMNS,
@@ -44,6 +45,7 @@ from .policy_rows import (
 )
 
 HUNDREDTH = Decimal("0.01")
+ANNUAL = TermKind.ANNUAL.value
 RATE_LIMIT = Decimal("99.99")  # the widest floating rate the column holds
 _VEHICLE_FIELDS = {
     "plate": "plate", "engine_number": "engine_number", "vehicle_category": "premium_category",
@@ -95,7 +97,7 @@ class Planned:
 
     @property
     def term_kind(self) -> str:
-        return TermKind.ANNUAL
+        return ANNUAL
 
     @property
     def start_date(self) -> dt.date:
@@ -111,7 +113,7 @@ class Planned:
 
     def values(self) -> dict:
         r = self.row
-        cancelled = r.status == PolicyStatus.CANCELLED
+        cancelled = r.status == CANCELLED
         return {
             "vehicle_id": self.vehicle.pk, "policyholder_id": self.holder.pk, "insured_id": self.holder.pk,
             "branch_id": self.branch.pk, "start_date": r.start_date, "end_date": r.end_date,
@@ -205,12 +207,20 @@ def _fetch(queryset, field_name: str, keys) -> list:
 def _plan(rows: list[PolicyRow], report: Report, book: TariffBook) -> _Plan:
     plan = _Plan()
     branches = {b.code: b for b in Branch.objects.filter(code__in={r.branch_code for r in rows})}
-    persons = {p.id_number: p for p in _fetch(Person.objects.all(), "id_number", {r.holder_id for r in rows})}
+    persons = {
+        p.id_number: p
+        for p in _fetch(
+            Person.objects.only("id_number", "name", "phone"), "id_number", {r.holder_id for r in rows}
+        )
+    }
     vehicles = {v.vin: v for v in _fetch(Vehicle.objects.all(), "vin", {r.vin for r in rows})}
-    existing = {p.number: p for p in _fetch(Policy.objects.all(), "number", {r.number for r in rows})}
     on_record = defaultdict(list)
+    existing = {}
     for p in _fetch(Policy.objects.all(), "vehicle_id", [v.pk for v in vehicles.values()]):
         on_record[p.vehicle_id].append(p)
+        existing[p.number] = p
+    numbers = {r.number for r in rows} - existing.keys()  # on record for a vehicle not in the file?
+    existing |= {p.number: p for p in _fetch(Policy.objects.all(), "number", numbers)}
 
     new_persons: dict[str, NewPerson] = {}
     new_vehicles: dict[str, NewVehicle] = {}
@@ -301,10 +311,10 @@ def _vehicle_agrees(r: PolicyRow, vehicle: Vehicle, report: Report) -> bool:
 
 def _overlaps_record(planned: list[Planned], recorded: list[Policy], report: Report) -> bool:
     clash = False
-    live = [p for p in recorded if p.status != PolicyStatus.CANCELLED]
+    live = [p for p in recorded if p.status != CANCELLED]
     for item in planned:
         r = item.row
-        if r.status == PolicyStatus.CANCELLED:
+        if r.status == CANCELLED:
             continue
         for p in live:
             if p.start_date <= r.end_date and r.start_date <= p.end_date:
