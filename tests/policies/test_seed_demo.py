@@ -1,12 +1,16 @@
 """seed_demo: deterministic, realistic, valid, priced through the tariff book, all-or-nothing."""
 
 import datetime as dt
+import os
+import subprocess
 import sys
 import types
 from collections import defaultdict
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
@@ -243,3 +247,30 @@ def test_a_violation_loaded_without_indexes_aborts_when_they_are_rebuilt(branch)
         PolicyFactory(vehicle=first.vehicle, branch=branch, start_date=dt.date(2026, 6, 1))  # overlaps
     assert _schema("policies_policy") == before
     assert Policy.objects.count() == 1
+
+
+def test_demo_and_imports_run_on_sqlite_too(tmp_path):
+    """The zero-setup demo runs on SQLite: the same commands, without PostgreSQL's COPY."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    corrected = tmp_path / "policies.csv"
+    corrected.write_text(
+        (data / "policies.csv").read_text(encoding="utf-8").replace("855.00,1,0", "855.00,0,0"),
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DEBUG": "1"}
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True,
+            text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    manage("migrate", "--noinput", "-v", "0")
+    assert "保单 300" in manage("seed_demo", "--policies", "300", "--no-progress")
+    manage("import_branches", str(data / "branches.csv"))
+    assert "新增 6" in manage("import_policies", str(data / "policies.csv"), "--no-progress")
+    assert "新增 0，更新 2，未变 4" in manage("import_policies", str(corrected), "--no-progress")
+    assert "保单 200" in manage("seed_demo", "--policies", "200", "--reset", "--no-progress")
