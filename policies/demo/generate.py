@@ -44,6 +44,7 @@ from .data import (
     STATUS_WEIGHTS,
     WMIS_CHINA,
     WMIS_IMPORTED,
+    CategoryProfile,
     DemoBranch,
 )
 
@@ -335,7 +336,7 @@ class DemoGenerator:
 
     # --- vehicles -------------------------------------------------------------------------
 
-    def _energy(self, profile) -> str:
+    def _energy(self, profile: CategoryProfile) -> str:
         draw = self.rng.random()
         if draw < profile.electric_share:
             return EnergyType.FUEL_CELL if self.rng.random() < 0.03 else EnergyType.ELECTRIC
@@ -343,7 +344,15 @@ class DemoGenerator:
             return EnergyType.HYBRID
         return EnergyType.FUEL
 
-    def _vehicle(self, branch, category, profile, energy, registration, owner) -> VehicleRecord:
+    def _vehicle(
+        self,
+        branch: DemoBranch,
+        category: str,
+        profile: CategoryProfile,
+        energy: str,
+        registration: dt.date,
+        owner: PersonRecord,
+    ) -> VehicleRecord:
         rng = self.rng
         electric = energy in (EnergyType.ELECTRIC, EnergyType.FUEL_CELL)
         car = category in ("FAMILY_LT6", "ENTERPRISE_LT6", "GOVT_LT6", "TAXI_LT6")
@@ -435,7 +444,15 @@ class DemoGenerator:
         starts.reverse()
         return starts
 
-    def _policies(self, branch, vehicle, starts, status, new_car, claim_factor) -> list[PolicyRecord]:
+    def _policies(
+        self,
+        branch: DemoBranch,
+        vehicle: VehicleRecord,
+        starts: list[dt.date],
+        status: RenewalStatus,
+        new_car: bool,
+        claim_factor: float,
+    ) -> list[PolicyRecord]:
         rng, today = self.rng, self.today
         policies: list[PolicyRecord] = []
         history: list[PolicyYear] = []  # most recent first
