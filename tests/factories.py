@@ -149,3 +149,40 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     premium = Decimal("950.00")
     vehicle_tax = Decimal("300.00")
     total = factory.LazyAttribute(lambda p: p.premium + p.vehicle_tax)
+
+
+# --- support ---------------------------------------------------------------------------
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    """A branch queue of every category unless told otherwise."""
+
+    class Meta:
+        model = "support.Queue"
+
+    name = factory.Sequence(lambda n: f"队列{n}")
+    branch = factory.SubFactory(BranchFactory)
+    category = ""
+
+
+class TicketFactory(factory.Factory):
+    """A ticket opened through `support.services.ticket_create`, as every channel does."""
+
+    class Meta:
+        model = "support.Ticket"
+
+    subject = "续保后保费上涨了"
+    channel = "hotline"
+    category = "premium"
+    priority = "normal"
+    description = "客户询问续保保费为什么比去年高。"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from support.services import ticket_create
+
+        return ticket_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise TypeError("TicketFactory only creates tickets through the service.")
