@@ -122,4 +122,4 @@ def humanize(delta: dt.timedelta) -> str:
         return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
     if hours:
         return f"{hours} 小时 {mins} 分" if mins else f"{hours} 小时"
-    return f"{mins} 分"
+    return f"{mins} 分" if mins else "不到 1 分"

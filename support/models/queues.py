@@ -33,10 +33,12 @@ class Queue(models.Model):
             models.UniqueConstraint(
                 fields=["branch", "category"], condition=Q(is_active=True) & Q(branch__isnull=False),
                 name="queue_one_active_per_branch_category",
+                violation_error_message="该网点已有一个启用中的同类别队列。",
             ),
             models.UniqueConstraint(
                 fields=["category"], condition=Q(is_active=True) & Q(branch__isnull=True),
                 name="queue_one_active_hotline_per_category",
+                violation_error_message="热线中心已有一个启用中的同类别队列。",
             ),
             models.CheckConstraint(
                 condition=Q(category="") | Q(category__in=Category.values), name="queue_category_valid"
@@ -67,14 +69,21 @@ class SlaTarget(models.Model):
         verbose_name_plural = "服务时限（SLA）"
         ordering = ["category", "priority"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "priority"], name="sla_target_unique"),
+            models.UniqueConstraint(
+                fields=["category", "priority"],
+                name="sla_target_unique",
+                violation_error_message="该类别和优先级的服务时限已存在。",
+            ),
             models.CheckConstraint(
                 condition=Q(first_response_minutes__gt=0)
                 & Q(resolution_minutes__gte=models.F("first_response_minutes")),
                 name="sla_target_order",
+                violation_error_message="首次响应时限须大于 0，解决时限不能短于首次响应时限。",
             ),
             models.CheckConstraint(
-                condition=Q(warning_percent__gte=1, warning_percent__lte=99), name="sla_warning_range"
+                condition=Q(warning_percent__gte=1, warning_percent__lte=99),
+                name="sla_warning_range",
+                violation_error_message="预警点须在 1% 至 99% 之间。",
             ),
         ]
 

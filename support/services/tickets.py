@@ -192,12 +192,12 @@ def ticket_reply(
     channel the ticket came in by, in this transaction, once per `key` (a form's second
     submission returns the first reply). The first reply stops the first-response clock;
     `then_status` (waiting or resolved) moves the ticket on in the same step."""
-    if key is not None and (done := TicketEvent.objects.filter(key=key).first()) is not None:
-        return done
     body = body.strip()
     if not body:
         raise ValidationError("回复内容不能为空。", code="empty")
-    ticket = _locked(ticket)
+    ticket = _locked(ticket)  # a second submission waits here, then finds the first reply
+    if key is not None and (done := TicketEvent.objects.filter(ticket=ticket, key=key).first()) is not None:
+        return done
     if ticket.status == Status.CLOSED:
         raise ValidationError("工单已关闭，不能再回复客户。", code="closed")
     at = timezone.now()
@@ -227,11 +227,12 @@ def _status(ticket: Ticket, to: str, *, by: User | None, at: dt.datetime, note: 
 @transaction.atomic
 def ticket_add_note(*, ticket: Ticket, by: User, body: str, key: uuid.UUID | None = None) -> TicketEvent:
     """An internal note: staff see it, the customer never does; no message goes out."""
-    if key is not None and (done := TicketEvent.objects.filter(key=key).first()) is not None:
-        return done
     body = body.strip()
     if not body:
         raise ValidationError("备注内容不能为空。", code="empty")
+    ticket = _locked(ticket)
+    if key is not None and (done := TicketEvent.objects.filter(ticket=ticket, key=key).first()) is not None:
+        return done
     return _event(ticket, EventKind.INTERNAL_NOTE, actor=by, body=body, key=key or uuid.uuid4())
 
 

@@ -110,4 +110,4 @@ def hours(delta) -> str:
 def minutes_or_hours(delta) -> str:
     if delta is None:
         return "—"
-    return sla.humanize(delta) if delta else "即时"
+    return sla.humanize(delta) if delta else "即时（来电当场答复）"

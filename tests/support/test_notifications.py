@@ -81,3 +81,23 @@ def test_the_ticket_page_shows_each_notifications_outbox_status(ticket, hotline_
     page = agent_client.get(f"/support/tickets/{ticket.pk}/").content.decode()
     assert 'data-message-status="failed"' in page
     assert "发送失败" in page and "网关超时" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_one_reply_send_it_once(ticket, hotline_agent):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    key = uuid.uuid4()
+
+    def submit():
+        try:
+            return services.ticket_reply(ticket=ticket, by=hotline_agent, body="已处理", key=key).pk
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: submit(), range(2)))
+    assert results[0] == results[1]
+    assert OutboundMessage.objects.filter(purpose="ticket_reply").count() == 1

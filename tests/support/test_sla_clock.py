@@ -109,3 +109,4 @@ def test_time_left_reads_in_chinese():
     assert sla.humanize(dt.timedelta(hours=2, minutes=5)) == "2 小时 5 分"
     assert sla.humanize(dt.timedelta(hours=2)) == "2 小时"
     assert sla.humanize(-dt.timedelta(minutes=12, seconds=30)) == "12 分"
+    assert sla.humanize(dt.timedelta(seconds=40)) == "不到 1 分"

@@ -138,3 +138,27 @@ def test_no_survey_without_a_way_to_reach_the_customer(branch_queue, hotline_age
     resolve(anonymous, hotline_agent)
     assert not Survey.objects.filter(ticket=anonymous).exists()
     assert anonymous.events.get(kind=EventKind.SURVEY_SENT).body == "客户未留联系方式，未发送满意度调查。"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_answers_record_one(ticket, hotline_agent):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    resolve(ticket, hotline_agent)
+    token = link_token(ticket)
+
+    def answer(score):
+        try:
+            services.survey_answer(token=token, score=score)
+            return "recorded"
+        except ValidationError:
+            return "refused"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(answer, [5, 1]))
+    assert outcomes == ["recorded", "refused"]
+    assert ticket.events.filter(kind=EventKind.SURVEY_ANSWERED).count() == 1

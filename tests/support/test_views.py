@@ -278,3 +278,52 @@ def test_ticket_page_runs_a_fixed_number_of_queries(
         page = agent_client.get(url).content.decode()
     assert "回复4" in page and page.count('data-kind="internal_note"') == 5
     assert TicketEvent.objects.filter(ticket=ticket).count() > 10
+
+
+@pytest.mark.parametrize("model", ["queue", "slatarget", "article", "ticket", "survey"])
+def test_supervisors_manage_support_in_admin_and_clerks_do_not(client, supervisor, counter_clerk, model):
+    url = f"/admin/support/{model}/"
+    client.force_login(counter_clerk)
+    assert client.get(url).status_code == 302
+    client.force_login(supervisor)
+    assert client.get(url).status_code == 200
+
+
+def test_a_supervisor_writes_an_article_in_admin_and_agents_find_it(client, supervisor):
+    client.force_login(supervisor)
+    response = client.post(
+        "/admin/support/article/add/",
+        {
+            "title": "电子保单怎么下载？",
+            "category": "other",
+            "keywords": "电子保单 下载 打印",
+            "body": "登录 APP 后在“我的保单”中下载。",
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    from support.selectors import kb_search
+
+    hit = kb_search("电子保单下载")[0].article
+    assert (hit.title, hit.updated_by) == ("电子保单怎么下载？", supervisor)
+
+
+def test_sla_targets_are_edited_in_admin(client, supervisor):
+    from support.models import SlaTarget
+
+    client.force_login(supervisor)
+    target = SlaTarget.objects.get(category="complaint", priority="urgent")
+    response = client.post(
+        f"/admin/support/slatarget/{target.pk}/change/",
+        {
+            "category": "complaint",
+            "priority": "urgent",
+            "first_response_minutes": 20,
+            "resolution_minutes": 10,
+            "warning_percent": 80,
+        },
+    )
+    assert response.status_code == 200
+    assert "解决时限不能短于首次响应时限" in response.content.decode()
+    target.refresh_from_db()
+    assert target.resolution_minutes == 480
