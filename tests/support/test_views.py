@@ -57,6 +57,12 @@ def test_anonymous_log_call_sends_to_login(client):
     assert client.post(reverse("support:log_call"))["Location"].startswith(reverse("login"))
 
 
+def test_staff_without_a_support_role_cannot_log_a_call(no_role_client, customer):
+    response = no_role_client.post(reverse("support:log_call"), {"person": customer.pk, "category": "other"})
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
+
+
 @pytest.mark.parametrize("name", PAGES + ["support:reports"])
 def test_staff_without_a_support_role_are_refused(no_role_client, name):
     assert no_role_client.get(reverse(name)).status_code == 403
