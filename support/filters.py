@@ -2,11 +2,19 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from policies.models import Person, Policy, Vehicle
 from policies.search import TermKind, classify
 from support import access
 from support.choices import Category, Channel, Priority, Status
 from support.models import Ticket
 from support.workflow import UNFINISHED
+
+MAX_MATCHES = 200  # customers (or vehicles) one search term may stand for
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.order_by().values_list("pk", flat=True)[:MAX_MATCHES])
+
 
 SLA_CHOICES = [("breached", "已超时"), ("warning", "即将超时"), ("paused", "已暂停")]
 ASSIGNED_CHOICES = [("me", "我的"), ("none", "未分派")]
@@ -54,15 +62,22 @@ class TicketFilter(django_filters.FilterSet):
             return queryset
         if value.upper().startswith("T") and value[1:].isdigit():
             return queryset.filter(number=value.upper())
+        # Look the customer, vehicle or policy up first (exact, indexed), then the tickets
+        # by their foreign keys: an OR of indexed columns, not of joins.
         condition = Q()
         for kind, normal in classify(value):
-            condition |= {
-                TermKind.PLATE: Q(vehicle__plate=normal),
-                TermKind.ID_NUMBER: Q(customer__id_number=normal),
-                TermKind.PHONE: Q(customer__phone=normal) | Q(contact_phone=normal),
-                TermKind.POLICY_NUMBER: Q(policy__number=normal),
-                TermKind.NAME: Q(customer__name__startswith=normal),
-            }.get(kind, Q())
+            if kind == TermKind.PLATE:
+                condition |= Q(vehicle_id__in=_ids(Vehicle.objects.filter(plate=normal)))
+            elif kind == TermKind.POLICY_NUMBER:
+                condition |= Q(policy_id__in=_ids(Policy.objects.filter(number=normal)))
+            elif kind == TermKind.ID_NUMBER:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(id_number=normal)))
+            elif kind == TermKind.PHONE:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(phone=normal))) | Q(
+                    contact_phone=normal
+                )
+            elif kind == TermKind.NAME:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(name__startswith=normal)))
         return queryset.filter(condition) if condition else queryset.none()
 
     def filter_status(self, queryset, name, value):

@@ -133,6 +133,7 @@ class Ticket(models.Model):
                 fields=["assignee", "sla_due"], name="ticket_assignee_due_idx", condition=~Q(status="closed")
             ),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
+            models.Index(fields=["contact_phone"], name="ticket_contact_phone_idx"),
             models.Index(fields=["created_at"], name="ticket_created_idx"),
             models.Index(
                 fields=["escalated_to", "sla_due"], name="ticket_escalated_idx",

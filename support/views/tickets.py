@@ -16,8 +16,8 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from policies.services import client_ip, person_view_log
-from support import access, selectors, services
-from support.choices import Channel, Status
+from support import access, selectors, services, workflow
+from support.choices import Category, Channel, Priority, Status
 from support.filters import TicketFilter
 from support.forms import (
     AssignForm,
@@ -72,7 +72,7 @@ class QueueView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = TicketTable
     filterset_class = TicketFilter
     template_name = "support/queue.html"
-    paginate_by = 25
+    table_pagination = {"per_page": 25}
 
     def get_queryset(self):
         return Ticket.objects.visible_to(self.request.user).with_related().by_urgency()
@@ -154,9 +154,11 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
         "policies": selectors.customer_policies(ticket.customer) if ticket.customer else [],
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
-        "assign_form": AssignForm(ticket=ticket),
-        "transition_form": TransitionForm(ticket=ticket),
-        "reclassify_form": ReclassifyForm(ticket=ticket, user=request.user),
+        "assignees": list(access.assignable_users(ticket.queue)),
+        "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
+        "queues": list(access.visible_queues(request.user).filter(Q(is_active=True) | Q(pk=ticket.queue_id))),
+        "categories": Category.choices,
+        "priorities": Priority.choices,
         "merge_candidates": list(selectors.mergeable_into(ticket, request.user)[:20]),
         "open": ticket.status != Status.CLOSED,
     }
