@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies.masking import mask_phone
 from policies.messaging import MessageChannel, enqueue_message
 from policies.models import OutboundMessage
 from support.choices import Channel
@@ -50,6 +51,18 @@ def ticket_route(ticket) -> Route | None:
         email=ticket.contact_email or (customer.email if customer else ""),
         app_account=customer.app_account if customer else "",
     )
+
+
+def describe(route: Route | None) -> str:
+    """Where a reply will go, masked, for the agent: 短信 139****5678."""
+    if route is None:
+        return "客户未留可用的联系方式：回复只记入工单，不会发出"
+    if route.channel == MessageChannel.SMS:
+        return f"将以短信发送至 {mask_phone(route.recipient)}"
+    if route.channel == MessageChannel.EMAIL:
+        name, _, domain = route.recipient.partition("@")
+        return f"将以电子邮件发送至 {name[:1]}***@{domain}"
+    return "将推送至客户的 APP"
 
 
 def reply_text(*, number: str, body: str, channel: str) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from policies.services import client_ip, person_view_log
-from support import access, selectors, services, workflow
+from support import access, notifications, selectors, services, workflow
 from support.choices import Category, Channel, Priority, Status
 from support.filters import TicketFilter
 from support.forms import (
@@ -161,6 +161,7 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
         "priorities": Priority.choices,
         "merge_candidates": list(selectors.mergeable_into(ticket, request.user)[:20]),
         "open": ticket.status != Status.CLOSED,
+        "reply_route": notifications.describe(notifications.ticket_route(ticket)),
     }
     return render(request, "support/ticket_detail.html", context, status=status)
 

@@ -101,3 +101,16 @@ def test_two_simultaneous_submissions_of_one_reply_send_it_once(ticket, hotline_
         results = list(pool.map(lambda _: submit(), range(2)))
     assert results[0] == results[1]
     assert OutboundMessage.objects.filter(purpose="ticket_reply").count() == 1
+
+
+def test_the_agent_sees_where_a_reply_will_go_masked(ticket, agent_client):
+    page = agent_client.get(f"/support/tickets/{ticket.pk}/").content.decode()
+    assert "将以短信发送至 139****5678" in page
+
+
+def test_where_a_reply_goes_is_described_without_the_full_address():
+    sms = notifications.Route(MessageChannel.SMS, "13912345678")
+    email = notifications.Route(MessageChannel.EMAIL, "wangfang@example.cn")
+    assert notifications.describe(sms) == "将以短信发送至 139****5678"
+    assert notifications.describe(email) == "将以电子邮件发送至 w***@example.cn"
+    assert "不会发出" in notifications.describe(None)
