@@ -9,14 +9,19 @@ Other apps add their own demo data through a hook. After the policies app's reco
 written (in the same transaction), `seed_demo` imports `claims.demo` and `support.demo`
 when they exist and calls
 
-    seed(*, rng: random.Random, today: datetime.date, stdout, scale: int) -> None
+    seed(*, rng: random.Random, today: datetime.date, stdout, scale: float) -> object
 
 `rng` is seeded from the run's seed and the module's name, `today` is the day the data is
-built around, `stdout` the command's output (or None), `scale` the number of policies
-asked for. The hook reads what it needs from the database (demo branches have codes in
-`DEMO_BRANCH_CODES`) and must be deterministic given `rng` and `today`. On `--reset`, the
+built around, `stdout` the command's output. `scale` multiplies the app's own default
+density (`seed_demo --scale`, 1.0 by default): the hook reads the demo's people, vehicles
+and policies from the database (demo branches have the codes in `DEMO_BRANCH_CODES`) and
+sizes its data from them, so a larger `--policies` already means more claims and tickets.
+It must be deterministic given `rng` and `today`.
+
+On `--reset`, each of these modules that defines `reset(*, stdout) -> None` is called
+first, to delete the demo rows its own rules protect (an append-only table, say); then the
 rows of any app that refer to demo people, vehicles, policies, staff or branches are
-deleted with them (see `reset`).
+deleted with them (see `reset`), all in the transaction of the new seed.
 """
 
 from .data import DEMO_BRANCH_CODES, DEMO_PASSWORD

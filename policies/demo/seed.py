@@ -7,11 +7,12 @@ import datetime as dt
 import importlib
 import random
 from dataclasses import dataclass
+from types import ModuleType
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from policies.importing.bulk import (
@@ -104,7 +105,14 @@ def demo_logins() -> tuple[DemoLogin, ...]:
 
 @transaction.atomic
 def demo_seed(
-    *, policies: int, seed: int, today: dt.date, reset: bool = False, stdout=None, progress: bool = True
+    *,
+    policies: int,
+    seed: int,
+    today: dt.date,
+    reset: bool = False,
+    stdout=None,
+    progress: bool = True,
+    scale: float = 1.0,
 ) -> DemoResult:
     """Build the demo data set in one transaction: all of it or nothing.
 
@@ -117,11 +125,11 @@ def demo_seed(
     if demo_exists():
         if not reset:
             raise DemoDataExists("演示数据已经存在。如需重新生成，请加 --reset（将先删除现有演示数据）。")
-        demo_reset()
+        _reset(stdout=stdout)
     branches = _branches()
     logins = _staff(branches)
     tally = _records(policies=policies, seed=seed, today=today, branches=branches, progress=progress)
-    hooks = _seed_other_apps(seed=seed, today=today, stdout=stdout, scale=policies)
+    hooks = _seed_other_apps(seed=seed, today=today, stdout=stdout, scale=scale)
     return DemoResult(tally=tally, logins=logins, password=DEMO_PASSWORD, hooks=hooks)
 
 
@@ -201,15 +209,36 @@ def _records(
     return tally
 
 
-def _seed_other_apps(*, seed: int, today: dt.date, stdout, scale: int) -> tuple[str, ...]:
-    ran = []
-    for module_name in SEED_HOOKS:
+def _hook_modules() -> list[ModuleType]:
+    modules = []
+    for name in SEED_HOOKS:
         try:
-            module = importlib.import_module(module_name)
+            modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
-            if exc.name != module_name:
+            if exc.name != name:
                 raise
-            continue
-        module.seed(rng=random.Random(f"{seed}:{module_name}"), today=today, stdout=stdout, scale=scale)
-        ran.append(module_name)
+    return modules
+
+
+def _reset(*, stdout) -> None:
+    """Delete the demo data: first what the other apps' `reset` hooks remove themselves
+    (rows their own rules protect), then everything that refers to demo records."""
+    for module in _hook_modules():
+        if hasattr(module, "reset"):
+            module.reset(stdout=stdout)
+    try:
+        demo_reset()
+    except DatabaseError as exc:
+        raise ValidationError(
+            "无法删除现有演示数据：%(error)s。引用演示数据的应用若不允许删除其记录，"
+            "须在其 demo 模块中提供 reset(*, stdout) 先删除自己的演示数据。",
+            params={"error": str(exc).splitlines()[0]},
+        ) from exc
+
+
+def _seed_other_apps(*, seed: int, today: dt.date, stdout, scale: float) -> tuple[str, ...]:
+    ran = []
+    for module in _hook_modules():
+        module.seed(rng=random.Random(f"{seed}:{module.__name__}"), today=today, stdout=stdout, scale=scale)
+        ran.append(module.__name__)
     return tuple(ran)

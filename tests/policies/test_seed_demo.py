@@ -39,6 +39,20 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 15)
 
 
+@pytest.fixture(autouse=True)
+def _no_other_apps(monkeypatch):
+    """These tests are about the policies app's demo data; the hook tests name their hooks."""
+    monkeypatch.setattr("policies.demo.seed.SEED_HOOKS", ())
+
+
+def fake_hook(monkeypatch, name: str, **functions) -> None:
+    module = types.ModuleType(name)
+    for key, function in functions.items():
+        setattr(module, key, function)
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr("policies.demo.seed.SEED_HOOKS", ("claims.demo", "support.demo"))
+
+
 def seed(*args, policies=300, seed=7):
     out = StringIO()
     call_command(
@@ -188,13 +202,14 @@ def test_reset_removes_the_demo_data_and_nothing_else(branch):
 
 def test_other_apps_seed_hooks_are_called_in_the_same_run(monkeypatch):
     calls = []
-    hook = types.ModuleType("claims.demo")
-    hook.seed = lambda **kwargs: calls.append(kwargs | {"policies": Policy.objects.count()})
-    monkeypatch.setitem(sys.modules, "claims.demo", hook)
-    out = seed()
+    fake_hook(
+        monkeypatch, "claims.demo", seed=lambda **kw: calls.append(kw | {"policies": Policy.objects.count()})
+    )
+    fake_hook(monkeypatch, "support.demo", seed=lambda **kw: None)
+    out = seed("--scale", "2.5")
     assert "已调用 claims.demo.seed" in out
     [call] = calls
-    assert (call["today"], call["scale"], call["policies"]) == (TODAY, 300, 300)
+    assert (call["today"], call["scale"], call["policies"]) == (TODAY, 2.5, 300)
     assert call["rng"].random() == call["rng"].__class__("7:claims.demo").random()
 
 
@@ -202,9 +217,8 @@ def test_a_failing_hook_leaves_no_half_seeded_data(monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("claims demo broke")
 
-    hook = types.ModuleType("support.demo")
-    hook.seed = fail
-    monkeypatch.setitem(sys.modules, "support.demo", hook)
+    fake_hook(monkeypatch, "claims.demo", seed=lambda **kw: None)
+    fake_hook(monkeypatch, "support.demo", seed=fail)
     with pytest.raises(RuntimeError):
         seed()
     assert not Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
@@ -274,3 +288,32 @@ def test_demo_and_imports_run_on_sqlite_too(tmp_path):
     assert "新增 6" in manage("import_policies", str(data / "policies.csv"), "--no-progress")
     assert "新增 0，更新 2，未变 4" in manage("import_policies", str(corrected), "--no-progress")
     assert "保单 200" in manage("seed_demo", "--policies", "200", "--reset", "--no-progress")
+
+
+def test_reset_calls_the_other_apps_reset_hooks_before_deleting(monkeypatch):
+    seed()
+    seen = []
+    fake_hook(
+        monkeypatch,
+        "claims.demo",
+        seed=lambda **kw: None,
+        reset=lambda **kw: seen.append(Policy.objects.count()),
+    )
+    fake_hook(monkeypatch, "support.demo", seed=lambda **kw: None)
+    seed("--reset", policies=100)
+    assert seen == [300]  # called while the old demo data was still there
+    assert Policy.objects.count() == 100
+
+
+def test_rows_another_app_forbids_deleting_make_reset_fail_cleanly(monkeypatch):
+    seed()
+    before = fingerprint()
+    with connection.cursor() as cursor:  # an append-only rule on a table that refers to demo people
+        cursor.execute(
+            "CREATE FUNCTION jqx_test_keep() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '不能删除'; END; $$ "
+            "LANGUAGE plpgsql; CREATE TRIGGER jqx_test_keep BEFORE DELETE ON policies_drivinglicence "
+            "FOR EACH ROW EXECUTE FUNCTION jqx_test_keep()"
+        )
+    with pytest.raises(CommandError, match="无法删除现有演示数据：不能删除.*reset"):
+        seed("--reset")
+    assert fingerprint() == before

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--policies", type=int, default=2000, help="保单数量（默认 2000）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026）")
         parser.add_argument("--reset", action="store_true", help="先删除现有演示数据再生成")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="理赔、客服等其他应用演示数据的密度倍数（默认 1.0）"
+        )
         parser.add_argument("--if-empty", action="store_true", help="已有演示数据时保留它，只列出登录账号")
         parser.add_argument("--today", type=_date, default=None, help="以该日为“今天”生成（默认今天）")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
@@ -45,7 +48,7 @@ class Command(BaseCommand):
         try:
             result = demo_seed(
                 policies=policies, seed=seed, today=day, reset=reset, stdout=self.stdout,
-                progress=not options["no_progress"],
+                progress=not options["no_progress"], scale=options["scale"],
             )  # fmt: skip
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
