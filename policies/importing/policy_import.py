@@ -142,7 +142,7 @@ class PolicyImportResult:
 @dataclass
 class _Plan:
     new_persons: list[NewPerson] = field(default_factory=list)
-    phone_updates: list[Person] = field(default_factory=list)
+    phone_updates: dict[int, Person] = field(default_factory=dict)  # by key
     new_vehicles: list[NewVehicle] = field(default_factory=list)
     planned: list[Planned] = field(default_factory=list)
     relinks: list[tuple[Policy, Planned | Policy | None, str]] = field(default_factory=list)
@@ -291,8 +291,7 @@ def _person(r: PolicyRow, persons: dict, new_persons: dict, report: Report, plan
         return None
     if not person.phone and r.holder_phone:
         person.phone = r.holder_phone
-        if person not in plan.phone_updates:
-            plan.phone_updates.append(person)
+        plan.phone_updates[person.pk] = person
     return person
 
 
@@ -430,7 +429,7 @@ def _write(plan: _Plan, result: PolicyImportResult, *, progress: bool) -> None:
     with BulkInserter(Person, PERSON_FIELDS) as writer:
         for p in plan.new_persons:
             writer.add((p.pk, p.name, p.id_number, p.phone, "", "", "", now, now))
-    bulk_update_rows(Person, ["phone"], ((p.pk, p.phone) for p in plan.phone_updates))
+    bulk_update_rows(Person, ["phone"], ((p.pk, p.phone) for p in plan.phone_updates.values()))
     with BulkInserter(Vehicle, VEHICLE_FIELDS) as writer:
         for v in plan.new_vehicles:
             r = v.row
