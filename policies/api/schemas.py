@@ -1,0 +1,173 @@
+"""Request bodies: one declaration per body, used both to parse requests and to write
+their JSON Schema into the OpenAPI document, so the two cannot drift apart.
+
+Parsing refuses, with a 400 and a Chinese message, everything that is not a JSON object
+of the declared string fields: undecodable bytes, bad JSON, nesting too deep for the
+parser, NaN, unknown or missing fields, wrong types, over-long or invalid values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from policies.api import errors
+from policies.api.errors import ApiError, ErrorKind
+from policies.api.selectors import StatusAnswer
+from policies.identifiers import clean_plate, clean_vin
+from policies.pricing import Quote
+
+
+def printable(value: str, limit: int = 40) -> str:
+    """`value` safe to echo in a message: lone surrogates escaped, cut to `limit`."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # the Chinese name used in messages
+    description: str
+    example: str
+    max_length: int
+    clean: Callable[[str], object]  # raises ValidationError with a Chinese message
+    error: ErrorKind = errors.INVALID_FIELD
+    required: bool = True
+    format: str | None = None
+
+    def json_schema(self) -> dict:
+        schema = {
+            "type": "string",
+            "maxLength": self.max_length,
+            "description": self.description,
+            "examples": [self.example],
+        }
+        if self.format:
+            schema["format"] = self.format
+        return schema
+
+    def parse(self, value: object) -> object:
+        if not isinstance(value, str):
+            raise ApiError(
+                errors.INVALID_TYPE, f"字段 {self.name}（{self.label}）应为字符串。", field=self.name
+            )
+        if len(value) > self.max_length:
+            raise ApiError(
+                errors.FIELD_TOO_LONG,
+                f"字段 {self.name}（{self.label}）最多 {self.max_length} 个字符。",
+                field=self.name,
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(self.error, f"{self.label}含有无效字符。", field=self.name) from None
+        try:
+            return self.clean(value)
+        except ValidationError as error:
+            raise ApiError(self.error, error.messages[0], field=self.name) from None
+
+
+@dataclass(frozen=True)
+class Body:
+    fields: tuple[Field, ...]
+    example: dict
+
+    def json_schema(self) -> dict:
+        return {
+            "type": "object",
+            "required": [f.name for f in self.fields if f.required],
+            "additionalProperties": False,
+            "properties": {f.name: f.json_schema() for f in self.fields},
+            "examples": [self.example],
+        }
+
+    def parse(self, raw: bytes) -> dict:
+        """The cleaned values of the body's fields, or ApiError 400."""
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ApiError(errors.MALFORMED_JSON) from None
+        if not text.strip():
+            raise ApiError(errors.INVALID_BODY)
+        try:
+            data = json.loads(text, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
+            raise ApiError(errors.MALFORMED_JSON) from None
+        if not isinstance(data, dict):
+            raise ApiError(errors.INVALID_BODY)
+        names = {f.name for f in self.fields}
+        unknown = sorted(k for k in data if k not in names)
+        if unknown:
+            shown = "、".join(printable(k) for k in unknown[:5])
+            allowed = "、".join(f.name for f in self.fields)
+            raise ApiError(errors.UNKNOWN_FIELD, f"不支持的字段：{shown}。本接口的字段为：{allowed}。")
+        cleaned = {}
+        for field in self.fields:
+            if field.name not in data:
+                if field.required:
+                    raise ApiError(
+                        errors.MISSING_FIELD,
+                        f"缺少必填字段 {field.name}（{field.label}）。",
+                        field=field.name,
+                    )
+                continue
+            cleaned[field.name] = field.parse(data[field.name])
+        return cleaned
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+PLATE = Field(
+    "plate", "号牌号码", "号牌号码，如行驶证所载；空格、大小写、全角字符均可，按柜面规则规范化。",
+    "苏A12345", 32, clean_plate, errors.INVALID_PLATE,
+)  # fmt: skip
+VIN = Field(
+    "vin", "车辆识别代号", "车辆识别代号（VIN），17 位，行驶证上可查；空格、大小写、全角字符均可。",
+    "LSVAB2C09A0000101", 40, clean_vin, errors.INVALID_VIN,
+)  # fmt: skip
+
+VEHICLE_BODY = Body((PLATE, VIN), example={"plate": "苏A12345", "vin": "LSVAB2C09A0000101"})
+
+
+# --- Response bodies ----------------------------------------------------------------------------
+
+
+def money(amount: Decimal) -> str:
+    """Yuan with two decimals: Decimal("665") → "665.00"."""
+    return f"{amount:.2f}"
+
+
+def signed_rate(rate: Decimal) -> str:
+    """The floating rate with an explicit sign, zero without one: -0.30 → "-0.30",
+    0.10 → "+0.10", 0 → "0.00"."""
+    return "0.00" if rate == 0 else f"{rate:+.2f}"
+
+
+def status_body(answer: StatusAnswer) -> dict:
+    return {
+        "status": answer.status.value,
+        "cover_end": answer.cover_end.isoformat() if answer.cover_end else None,
+        "days_left": answer.days_left,
+        "renewal_start": answer.renewal_start.isoformat() if answer.renewal_start else None,
+        "plate": answer.plate,
+        "channels": [{"code": c.code, "name": c.name} for c in answer.channels],
+    }
+
+
+def quote_body(quote: Quote) -> dict:
+    return {
+        "base_premium": money(quote.base_premium),
+        "floating_group": quote.floating_plan,
+        "floating_reason": quote.floating_reason,
+        "floating_rate": signed_rate(quote.floating_rate),
+        "premium": money(quote.premium),
+        "vehicle_tax": money(quote.vehicle_tax),
+        "total": money(quote.total),
+        "explanation": quote.explanation_text,
+    }
