@@ -44,11 +44,6 @@ INVALID_PLATE = ErrorKind("invalid_plate", 400, "号牌号码格式不正确。"
 INVALID_VIN = ErrorKind(
     "invalid_vin", 400, "车辆识别代号格式不正确。", "车辆识别代号不是 17 位、含 I/O/Q，或国产车校验位错误"
 )
-INVALID_FIELD = ErrorKind("invalid_field", 400, "字段内容不正确。", "其他字段内容不正确（如日期、手机号）")
-INVALID_IDEMPOTENCY_KEY = ErrorKind(
-    "invalid_idempotency_key", 400, "Idempotency-Key 请求头应为 8–64 位字母、数字、“-”或“_”。",
-    "Idempotency-Key 缺失或格式不正确",
-)  # fmt: skip
 MISSING_API_KEY = ErrorKind(
     "missing_api_key", 401, "请在请求头中提供 API 密钥：Authorization: Bearer <密钥>。",
     "未带 Authorization 请求头，或不是 Bearer 方式",
@@ -92,7 +87,7 @@ PLATE_RATE_LIMITED = ErrorKind(
 
 CATALOGUE: tuple[ErrorKind, ...] = (
     MALFORMED_JSON, INVALID_BODY, MISSING_FIELD, INVALID_TYPE, UNKNOWN_FIELD, FIELD_TOO_LONG, INVALID_PLATE,
-    INVALID_VIN, INVALID_FIELD, INVALID_IDEMPOTENCY_KEY, MISSING_API_KEY, INVALID_API_KEY, REVOKED_API_KEY,
+    INVALID_VIN, MISSING_API_KEY, INVALID_API_KEY, REVOKED_API_KEY,
     NOT_FOUND, UNKNOWN_ENDPOINT, METHOD_NOT_ALLOWED, ALREADY_RENEWED, BODY_TOO_LARGE, NOT_INSURABLE,
     QUOTE_UNAVAILABLE, RATE_LIMITED, PLATE_RATE_LIMITED,
 )  # fmt: skip

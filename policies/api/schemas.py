@@ -35,7 +35,7 @@ class Field:
     example: str
     max_length: int
     clean: Callable[[str], object]  # raises ValidationError with a Chinese message
-    error: ErrorKind = errors.INVALID_FIELD
+    error: ErrorKind  # answered with the ValidationError's message
     required: bool = True
     format: str | None = None
 
