@@ -133,3 +133,14 @@ def test_unreachable_redis_lets_requests_through_and_says_so(client, settings, s
 
     assert statuses == [200, 200, 200, 200]
     assert "rate limiter unavailable" in caplog.text
+
+
+def test_deployment_without_redis_is_warned_that_limits_are_per_process(settings):
+    from django.core import checks
+
+    settings.DEBUG = False
+    settings.RATE_LIMIT_REDIS_URL = ""
+    assert "policies.W001" in [m.id for m in checks.run_checks()]
+
+    settings.RATE_LIMIT_REDIS_URL = REDIS_URL
+    assert "policies.W001" not in [m.id for m in checks.run_checks()]
