@@ -122,9 +122,14 @@ def quotes(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
     return json_response(schemas.quote_body(quote))
 
 
+@csrf_exempt
 @login_not_required
-@require_GET
 def openapi_json(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        error = {"code": errors.METHOD_NOT_ALLOWED.code, "message": "OpenAPI 文档只接受 GET 请求。"}
+        response = json_response({"error": error}, status=405)
+        response["Allow"] = "GET, HEAD"
+        return response
     server = request.build_absolute_uri("/").rstrip("/")
     return JsonResponse(openapi.document(server=server), json_dumps_params={"ensure_ascii": False})
 

@@ -47,7 +47,11 @@ class ApiKey(models.Model):
         verbose_name_plural = "API 密钥"
         constraints = [
             models.CheckConstraint(condition=Q(channel__in=ApiChannel.values), name="apikey_channel_valid"),
-            models.CheckConstraint(condition=Q(requests_per_minute__gt=0), name="apikey_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(requests_per_minute__gt=0),
+                name="apikey_rate_positive",
+                violation_error_message="每分钟请求上限须为正整数。",
+            ),
         ]
 
     def __str__(self) -> str:

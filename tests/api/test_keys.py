@@ -147,3 +147,13 @@ def test_keys_cannot_be_deleted_only_revoked(supervisor_client, app_key):
 def test_clerks_and_anonymous_cannot_manage_keys(client, clerk_client):
     assert client.get("/admin/policies/apikey/").status_code == 302
     assert clerk_client.get("/admin/policies/apikey/").status_code == 302
+
+
+def test_a_rate_of_zero_is_refused_in_chinese(supervisor_client, app_key):
+    response = supervisor_client.post(
+        f"/admin/policies/apikey/{app_key.key.pk}/change/", {"name": "APP 测试", "requests_per_minute": 0}
+    )
+
+    assert response.status_code == 200
+    assert "每分钟请求上限须为正整数。" in response.content.decode()
+    assert ApiKey.objects.get(pk=app_key.key.pk).requests_per_minute == 600

@@ -87,3 +87,11 @@ def test_rates_read_as_chinese_words(rate, words):
     from policies.api.ratelimit import Rate
 
     assert openapi.rate_words(Rate.parse(rate)) == words
+
+
+def test_openapi_document_refuses_other_methods_in_json(client):
+    response = client.post("/api/v1/openapi.json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]["code"] == "method_not_allowed"
