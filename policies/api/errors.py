@@ -114,6 +114,8 @@ class ApiError(Exception):
             response["Retry-After"] = str(self.retry_after)
         if self.kind is METHOD_NOT_ALLOWED:
             response["Allow"] = "POST"
+        if self.kind.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="jqx-api"'  # RFC 6750
         return response
 
 

@@ -235,6 +235,8 @@ def _responses(operation: Operation) -> dict:
             response["headers"] = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
         if status == 405:
             response["headers"] = {"Allow": {"$ref": "#/components/headers/Allow"}}
+        if status == 401:
+            response["headers"] = {"WWW-Authenticate": {"$ref": "#/components/headers/WWWAuthenticate"}}
         responses[str(status)] = response
     return responses
 
@@ -293,6 +295,10 @@ def document(*, server: str) -> dict:
                     "schema": {"type": "integer", "minimum": 1},
                 },
                 "Allow": {"description": "允许的请求方法", "schema": {"type": "string", "const": "POST"}},
+                "WWWAuthenticate": {
+                    "description": "认证方式（RFC 6750）",
+                    "schema": {"type": "string", "const": 'Bearer realm="jqx-api"'},
+                },
             },
             "schemas": _component_schemas(),
         },

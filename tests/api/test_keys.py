@@ -32,6 +32,7 @@ def test_request_without_a_working_key_is_401(client, app_key, headers, code):
     response = client.post("/api/v1/renewal-status", BODY, content_type="application/json", **headers)
 
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="jqx-api"'
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["message"]
 
