@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 
+from policies.selectors import TRAILER_REFUSAL
+
 MAX_BODY_BYTES = 16 * 1024  # 16 KiB: a status or quote request is under 200 bytes
 
 
@@ -66,12 +68,14 @@ ALREADY_RENEWED = ErrorKind(
     "该车已续保，无需再次报价。",
     "报价：该车已有续保保单（续保起期见 renewal-status）",
 )
+POLICY_CANCELLED = ErrorKind(
+    "policy_cancelled", 409, "该车保单已退保（车辆停驶、注销或被盗抢），恢复上路前请到柜面重新投保。",
+    "报价：该车最近的保单已退保，与柜面一样不在线报价",
+)  # fmt: skip
 BODY_TOO_LARGE = ErrorKind(
     "body_too_large", 413, f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB。", "请求体超过 16 KiB"
 )
-NOT_INSURABLE = ErrorKind(
-    "not_insurable", 422, "挂车自 2013 年 3 月 1 日起不再投保交强险。", "报价：挂车等依法不投保交强险的车辆"
-)
+NOT_INSURABLE = ErrorKind("not_insurable", 422, TRAILER_REFUSAL, "报价：挂车等依法不投保交强险的车辆")
 QUOTE_UNAVAILABLE = ErrorKind(
     "quote_unavailable", 422, "暂时无法为该车报价，请到柜面办理。", "报价：费率表缺少该车类别或车船税所需资料"
 )
@@ -88,7 +92,7 @@ PLATE_RATE_LIMITED = ErrorKind(
 CATALOGUE: tuple[ErrorKind, ...] = (
     MALFORMED_JSON, INVALID_BODY, MISSING_FIELD, INVALID_TYPE, UNKNOWN_FIELD, FIELD_TOO_LONG, INVALID_PLATE,
     INVALID_VIN, MISSING_API_KEY, INVALID_API_KEY, REVOKED_API_KEY,
-    NOT_FOUND, UNKNOWN_ENDPOINT, METHOD_NOT_ALLOWED, ALREADY_RENEWED, BODY_TOO_LARGE, NOT_INSURABLE,
+    NOT_FOUND, UNKNOWN_ENDPOINT, METHOD_NOT_ALLOWED, ALREADY_RENEWED, POLICY_CANCELLED, BODY_TOO_LARGE, NOT_INSURABLE,
     QUOTE_UNAVAILABLE, RATE_LIMITED, PLATE_RATE_LIMITED,
 )  # fmt: skip
 

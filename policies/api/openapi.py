@@ -94,7 +94,13 @@ OPERATIONS = (
         body=schemas.VEHICLE_BODY,
         success="Quote",
         success_example=QUOTE_EXAMPLE,
-        errors=(*REQUEST_ERRORS, errors.ALREADY_RENEWED, errors.NOT_INSURABLE, errors.QUOTE_UNAVAILABLE),
+        errors=(
+            *REQUEST_ERRORS,
+            errors.ALREADY_RENEWED,
+            errors.POLICY_CANCELLED,
+            errors.NOT_INSURABLE,
+            errors.QUOTE_UNAVAILABLE,
+        ),  # fmt: skip
     ),
 )
 
@@ -104,7 +110,7 @@ STATUS_TEXT = {
     401: "缺少、无效或已停用的 API 密钥",
     404: "未找到（号牌与车辆识别代号不匹配，或无投保记录）",
     405: "请求方法不是 POST",
-    409: "该车已续保",
+    409: "该车已续保或已退保，不报价",
     413: "请求体超过 16 KiB",
     422: "依法不能或暂时无法报价",
     429: "请求过于频繁",
@@ -149,8 +155,8 @@ def _component_schemas() -> dict:
                 "channels": {
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/RenewChannel"},
-                    "description": "可办理续保的渠道：待续保、保障中、已脱保时为线上渠道和柜面；"
-                    "已退保时仅柜面；已续保时为空",
+                    "description": "可办理续保的渠道：待续保、已脱保时为线上渠道和签发网点柜面；"
+                    "已退保时仅柜面；保障中（尚未进入止期前 90 天的续保期）和已续保时为空",
                 },
             },
             "examples": [STATUS_EXAMPLE],

@@ -13,8 +13,9 @@ from policies.choices import RenewalStatus, SalesChannel
 from policies.masking import mask_plate
 from policies.models import Branch, Policy, Vehicle
 from policies.pricing import Quote
-from policies.renewal import RenewalState
+from policies.renewal import RenewalState, renewal_window_opens
 from policies.selectors import renewal_quote, vehicle_renewal_state
+from policies.tariffs import tariff_book
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class StatusAnswer:
     renewal_start: dt.date | None
     plate: str  # masked
     channels: tuple[RenewChannel, ...]
+    renewal_opens: dt.date | None = None  # in force: the first day a renewal may be bought
 
     @property
     def days_lapsed(self) -> int:
@@ -78,8 +80,9 @@ class StatusAnswer:
 
 def renew_channels(state: RenewalState, branch: Branch) -> tuple[RenewChannel, ...]:
     """Where the customer can renew: online or at the issuing branch while the vehicle is
-    renewable; only at a counter after a cancellation (a laid-up or recovered vehicle is
-    insured again in person); nowhere once renewed."""
+    renewable (due or lapsed); only at a counter after a cancellation (a laid-up or
+    recovered vehicle is insured again in person); nowhere before the renewal window
+    opens or once renewed."""
     counter = RenewChannel(SalesChannel.COUNTER.value, f"柜面（{branch.name}）")
     if state.status == RenewalStatus.CANCELLED:
         return (counter,)
@@ -91,7 +94,12 @@ def renew_channels(state: RenewalState, branch: Branch) -> tuple[RenewChannel, .
 def status_answer(insured: InsuredVehicle, *, day: dt.date) -> StatusAnswer:
     """The renewal status of `insured` on `day`, from `vehicle_renewal_state` (no query)."""
     branch = insured.issuing_branch(day)
-    state = vehicle_renewal_state(insured.policies, day=day, province=branch.province)
+    book = tariff_book()
+    state = vehicle_renewal_state(insured.policies, day=day, book=book, province=branch.province)
+    opens = None
+    if state.status == RenewalStatus.IN_FORCE and state.cover_end:
+        advance = book.province_settings(branch.province, day).advance_renewal_days
+        opens = renewal_window_opens(state.cover_end, advance_days=advance)
     return StatusAnswer(
         status=RenewalStatus(state.status),
         cover_end=state.cover_end,
@@ -99,6 +107,7 @@ def status_answer(insured: InsuredVehicle, *, day: dt.date) -> StatusAnswer:
         renewal_start=state.renewal_start,
         plate=mask_plate(insured.vehicle.plate),
         channels=renew_channels(state, branch),
+        renewal_opens=opens,
     )
 
 

@@ -115,6 +115,8 @@ def quotes(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
     if answer.status == RenewalStatus.RENEWED:
         message = f"该车已续保，续保保单自 {answer.renewal_start:%Y-%m-%d} 起保，无需再次报价。"
         raise ApiError(errors.ALREADY_RENEWED, message)
+    if answer.status == RenewalStatus.CANCELLED:  # as at the counter: the vehicle left the road
+        raise ApiError(errors.POLICY_CANCELLED)
     try:
         quote = quote_for(insured, day=day)
     except ValidationError as error:  # no tariff row for the category, no displacement for the tax, …

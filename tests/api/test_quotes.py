@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from policies.choices import EnergyType
+from policies.choices import CancelReason, EnergyType, PolicyStatus
 from policies.models import Policy
-from policies.selectors import renewal_quote, today
+from policies.selectors import TRAILER_REFUSAL, today, vehicle_desk
 from policies.tariffs import tariff_book
 from tests import factories
 from tests.api.conftest import days_from_today, insure, insure_years
@@ -24,12 +24,16 @@ def quote_of(api, vehicle, **overrides):
     return api.post("quotes", {"plate": vehicle.plate, "vin": vehicle.vin, **overrides})
 
 
+def counter_desk(vehicle, branch):
+    """What the counter desk shows for `vehicle` to a clerk of `branch`."""
+    policies = list(Policy.objects.filter(vehicle=vehicle).select_related("branch"))
+    return vehicle_desk(vehicle, policies, branch=branch, day=today(), book=tariff_book())
+
+
 def counter_quote(vehicle, branch):
-    """What the counter computes: the same function, over the vehicle's policies."""
-    policies = list(
-        Policy.objects.filter(vehicle=vehicle).select_related("branch").order_by("start_date", "pk")
-    )
-    return renewal_quote(vehicle=vehicle, policies=policies, branch=branch, day=today())
+    quote = counter_desk(vehicle, branch).quote
+    assert quote is not None
+    return quote
 
 
 @pytest.mark.parametrize(
@@ -122,10 +126,8 @@ def test_trailer_is_refused_a_quote_whether_or_not_it_is_known(api, branch):
 
     assert known.status == unknown.status == 422
     assert known.body == unknown.body
-    assert known.json()["error"] == {
-        "code": "not_insurable",
-        "message": "挂车自 2013 年 3 月 1 日起不再投保交强险。",
-    }
+    assert known.json()["error"] == {"code": "not_insurable", "message": TRAILER_REFUSAL}
+    assert counter_desk(trailer, branch).quote_error == TRAILER_REFUSAL
 
 
 def test_renewed_vehicle_is_not_quoted_again(api, branch):
@@ -181,3 +183,32 @@ def test_quote_queries_do_not_grow_with_the_vehicles_history(
         answer = quote_of(api, vehicle)
 
     assert answer.status == 200
+
+
+def test_cancelled_vehicle_is_not_quoted_as_at_the_counter(api, branch):
+    cancelled_on = days_from_today(-20)
+    vehicle = insure(
+        branch=branch, end=cancelled_on, status=PolicyStatus.CANCELLED, cancelled_on=cancelled_on,
+        cancel_reason=CancelReason.DEREGISTERED,
+    ).vehicle  # fmt: skip
+
+    answer = quote_of(api, vehicle)
+
+    assert answer.status == 409
+    assert answer.error_code == "policy_cancelled"
+    assert counter_desk(vehicle, branch).quote is None
+
+
+@pytest.mark.parametrize("days_left", [200, 45, 0, -1, -400])
+def test_api_and_counter_agree_on_every_quotable_status(api, branch, days_left):
+    vehicle = insure_years(branch=branch, end=days_from_today(days_left), years=2, records=[(0, 0), (1, 0)])
+
+    answer = quote_of(api, vehicle)
+
+    expected = counter_quote(vehicle, branch)
+    assert answer.status == 200
+    assert (answer.json()["premium"], answer.json()["total"]) == (
+        f"{expected.premium:.2f}",
+        f"{expected.total:.2f}",
+    )
+    assert answer.json()["explanation"] == expected.explanation_text

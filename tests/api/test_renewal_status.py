@@ -38,8 +38,11 @@ def test_covered_vehicle_is_in_force_until_the_last_90_days_then_due(api, branch
     assert body["days_left"] == days_left
     assert body["cover_end"] == days_from_today(days_left).isoformat()
     assert body["renewal_start"] is None
-    assert [c["code"] for c in body["channels"]] == ["website", "app", "mini_program", "counter"]
-    assert body["channels"][-1]["name"] == "柜面（南京中山路营业部）"
+    if status == "due":
+        assert [c["code"] for c in body["channels"]] == ["website", "app", "mini_program", "counter"]
+        assert body["channels"][-1]["name"] == "柜面（南京中山路营业部）"
+    else:  # the renewal window has not opened yet
+        assert body["channels"] == []
 
 
 def test_renewed_vehicle_reports_the_successors_start_and_no_channels(api, branch):

@@ -106,6 +106,7 @@ def test_each_status_reads_in_words(client, branch):
 
     assert "已脱保" in lapsed_page and "两倍的罚款" in lapsed_page
     assert "保障中" in in_force_page and "200" in in_force_page
+    assert f"自 {days_from_today(200 - 89):%Y年%-m月%-d日} 起可办理续保" in in_force_page
 
 
 def test_one_address_is_limited(client, settings, due_vehicle):
