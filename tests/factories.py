@@ -193,3 +193,40 @@ def person_with_fleet(
         first = dt.date(last_start.year - (years - 1), last_start.month, min(last_start.day, 28))
         policy_chain(vehicle, first_start=first, years=years, branch=branch, claims={years - 2: (1, 0)})
     return person
+
+
+# --- support ---------------------------------------------------------------------------
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    """A branch queue of every category unless told otherwise."""
+
+    class Meta:
+        model = "support.Queue"
+
+    name = factory.Sequence(lambda n: f"队列{n}")
+    branch = factory.SubFactory(BranchFactory)
+    category = ""
+
+
+class TicketFactory(factory.Factory):
+    """A ticket opened through `support.services.ticket_create`, as every channel does."""
+
+    class Meta:
+        model = "support.Ticket"
+
+    subject = "续保后保费上涨了"
+    channel = "hotline"
+    category = "premium"
+    priority = "normal"
+    description = "客户询问续保保费为什么比去年高。"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from support.services import ticket_create
+
+        return ticket_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise TypeError("TicketFactory only creates tickets through the service.")
