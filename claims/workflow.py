@@ -93,6 +93,8 @@ ACTIONS: tuple[Action, ...] = (
 )  # fmt: skip
 
 BY_CODE: dict[str, Action] = {a.code: a for a in ACTIONS}
+# The actions that carry a claim forward along the main path.
+FORWARD = frozenset({"register", "survey", "assess", "calculate", "approve", "pay", "close"})
 
 
 def action(code: str) -> Action:

@@ -38,7 +38,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def overdue(self, now: dt.datetime):
         """Open claims with a legal deadline already passed."""
-        return self.filter(next_due_at__lt=now)
+        return self.filter(next_due_at__lte=now)
 
     def for_queue(self):
         return self.select_related("vehicle", "branch", "policy__insured")

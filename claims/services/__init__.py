@@ -1,6 +1,7 @@
 """Rules that write the claims app's data. Each is one transaction, takes keyword-only
 arguments and raises `ValidationError` with a message a clerk can read."""
 
+from claims.services.deadlines import claims_flag_breaches
 from claims.services.money import claim_advance, claim_approve, claim_pay, claim_revoke
 from claims.services.report import PartyReport, claim_report, find_vehicle
 from claims.services.steps import (
@@ -32,6 +33,7 @@ __all__ = [
     "claim_send_back",
     "claim_survey",
     "claim_withdraw",
+    "claims_flag_breaches",
     "find_vehicle",
     "required_documents",
 ]
