@@ -19,7 +19,8 @@ from claims.workflow import Action, actions_from, check_allowed
 
 def get_claim_for_user(user, pk: int, queryset=None) -> Claim:
     """The claim, or 404 when it does not exist or lies outside the user's scope."""
-    return get_object_or_404((queryset or Claim.objects.all()).visible_to(user), pk=pk)
+    base = Claim.objects.all() if queryset is None else queryset
+    return get_object_or_404(base.visible_to(user), pk=pk)
 
 
 def calculated_by(claim: Claim) -> int | None:

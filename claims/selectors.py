@@ -210,8 +210,8 @@ def claim_signals(
 # --- Pages ----------------------------------------------------------------------------------------
 
 
-def claim_for_detail(pk: int):
-    """A claim with everything its page shows, in a fixed number of queries."""
+def claim_for_detail():
+    """Claims with everything their page shows, in a fixed number of queries."""
     return Claim.objects.select_related(
         "policy__insured", "policy__branch", "vehicle", "branch", "reported_by"
     ).prefetch_related(

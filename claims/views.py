@@ -178,7 +178,7 @@ def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
 @permission_required("claims.view_claim", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim with its history, deadlines, signals, ledger and the steps the user may take."""
-    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail(pk))
+    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
     person_view_log(
         user=request.user, person=claim.policy.insured, page="claim_detail", path=request.path,
         ip_address=client_ip(request),
@@ -241,7 +241,7 @@ def _run(code: str, claim: Claim, by, form) -> str:
 @permission_required("claims.view_claim", raise_exception=True)
 def act(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """Take one step of the claim through its form."""
-    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail(pk))
+    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
     if code not in ACTION_FORMS or not request.user.has_perm(action(code).permission):
         raise PermissionDenied
     # The state machine and the four-eyes rule are checked by the service, which says why.

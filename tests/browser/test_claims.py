@@ -182,3 +182,13 @@ def test_the_queue_and_an_open_claim_at_1366x768(page, desk):
     assert "吴强" in page.get_by_test_id("whoami").inner_text()
     assert claim.number in page.get_by_test_id("claim-number").inner_text()
     screenshot(page, "claims-detail")
+
+
+def test_the_supervisor_sees_loss_ratio_and_cycle_time_on_the_dashboard(page, desk):
+    login(page, "boss")
+    page.goto("/dashboard/")
+    panel = page.get_by_test_id("claims-panel")
+    panel.wait_for()
+    assert "赔付率" in panel.inner_text() and "报案至支付平均" in panel.inner_text()
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "claims-dashboard-panel")

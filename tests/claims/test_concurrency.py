@@ -2,6 +2,7 @@
 different people, each in its own thread and database connection, cannot pay past a
 category's limit — the claim's row lock makes the second see what the first took."""
 
+import datetime as dt
 import threading
 import time
 from decimal import Decimal as D
@@ -16,6 +17,7 @@ from claims.choices import ClaimState as S
 from claims.choices import PaymentKind
 from claims.models import Claim, LedgerEntry, Payment
 from policies.models import User
+from tests.claims.conftest import NOW
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -130,3 +132,23 @@ def test_an_approval_and_an_advance_at_once_never_exceed_the_limit(
     assert sum(isinstance(r, ValidationError) for r in results) == 1
     assert medical_used(claim) <= D("18000")
     assert medical_used(claim) in (D("18000.00"), D("2000.00"))
+
+
+def test_two_retries_of_one_report_at_once_land_once(policy):
+    from claims.choices import ClaimChannel
+    from claims.services import claim_report
+    from tests import factories
+
+    def retry():
+        return claim_report(
+            vehicle=policy.vehicle.vin, accident_at=NOW - dt.timedelta(hours=2), place="南京市鼓楼区",
+            description="剐蹭", at_fault=False, parties=[factories.third_party_vehicle()],
+            channel=ClaimChannel.APP, idempotency_key="app-7f3c", now=NOW,
+        )  # fmt: skip
+
+    results = run_together(retry, retry, retry)
+
+    assert all(isinstance(r, Claim) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert sorted(r.replayed for r in results) == [False, True, True]
+    assert Claim.objects.filter(idempotency_key="app-7f3c").count() == 1
