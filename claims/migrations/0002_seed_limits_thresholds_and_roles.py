@@ -84,5 +84,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0002_postgres_triggers"), ("policies", "0004_create_roles")]
+    dependencies = [("claims", "0001_claims_workflow_ledger_and_limits"), ("policies", "0004_create_roles")]
     operations = [migrations.RunPython(seed, unseed)]
