@@ -175,6 +175,8 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 GATEWAY_TOKEN = env.str("GATEWAY_TOKEN", default="")
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0)
+# Where customers open the links in their messages (satisfaction surveys).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security (production values unless DEBUG) --------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
