@@ -72,7 +72,7 @@ class ReportForm(forms.Form):
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=[("", "—")] + PartyKind.choices, required=False)
     relation = forms.ChoiceField(
-        label="关系", choices=PartyRelation.choices, initial=PartyRelation.THIRD_PARTY
+        label="关系", choices=PartyRelation.choices, initial=PartyRelation.THIRD_PARTY, required=False
     )
     name = forms.CharField(label="姓名/名称", max_length=50, required=False)
     id_number = forms.CharField(label="身份证号", max_length=30, required=False)
