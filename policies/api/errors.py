@@ -43,6 +43,13 @@ UNKNOWN_FIELD = ErrorKind(
 )
 FIELD_TOO_LONG = ErrorKind("field_too_long", 400, "字段内容过长。", "字段超过最大长度")
 INVALID_PLATE = ErrorKind("invalid_plate", 400, "号牌号码格式不正确。", "号牌号码不符合 GA 36 格式")
+INVALID_FIELD = ErrorKind(
+    "invalid_field", 400, "字段内容不正确。", "报案：出险时间、手机号、金额、类别等字段格式不正确"
+)
+INVALID_IDEMPOTENCY_KEY = ErrorKind(
+    "invalid_idempotency_key", 400, "请在 Idempotency-Key 请求头中提供 8–64 位字母、数字、“-”或“_”（如 UUID）。",
+    "报案：Idempotency-Key 请求头缺失或格式不正确",
+)  # fmt: skip
 INVALID_VIN = ErrorKind(
     "invalid_vin", 400, "车辆识别代号格式不正确。", "车辆识别代号不是 17 位、含 I/O/Q，或国产车校验位错误"
 )
@@ -62,6 +69,10 @@ UNKNOWN_ENDPOINT = ErrorKind(
     "unknown_endpoint", 404, "接口不存在，请核对地址。", "请求的地址不是已发布的接口"
 )
 METHOD_NOT_ALLOWED = ErrorKind("method_not_allowed", 405, "该接口只接受 POST 请求。", "请求方法不是 POST")
+IDEMPOTENCY_CONFLICT = ErrorKind(
+    "idempotency_conflict", 409, "该 Idempotency-Key 已用于另一笔报案，请更换。",
+    "报案：同一 Idempotency-Key 用于了不同的车辆或出险时间",
+)  # fmt: skip
 ALREADY_RENEWED = ErrorKind(
     "already_renewed",
     409,
@@ -76,6 +87,10 @@ BODY_TOO_LARGE = ErrorKind(
     "body_too_large", 413, f"请求体不能超过 {MAX_BODY_BYTES // 1024} KiB。", "请求体超过 16 KiB"
 )
 NOT_INSURABLE = ErrorKind("not_insurable", 422, TRAILER_REFUSAL, "报价：挂车等依法不投保交强险的车辆")
+REPORT_REFUSED = ErrorKind(
+    "report_refused", 422, "报案未受理，请核对后重试或拨打客服热线。",
+    "报案：出险时间不在保险期间内、晚于当前时间，或当事方信息不完整等",
+)  # fmt: skip
 QUOTE_UNAVAILABLE = ErrorKind(
     "quote_unavailable", 422, "暂时无法为该车报价，请到柜面办理。", "报价：费率表缺少该车类别或车船税所需资料"
 )
@@ -91,9 +106,9 @@ PLATE_RATE_LIMITED = ErrorKind(
 
 CATALOGUE: tuple[ErrorKind, ...] = (
     MALFORMED_JSON, INVALID_BODY, MISSING_FIELD, INVALID_TYPE, UNKNOWN_FIELD, FIELD_TOO_LONG, INVALID_PLATE,
-    INVALID_VIN, MISSING_API_KEY, INVALID_API_KEY, REVOKED_API_KEY,
-    NOT_FOUND, UNKNOWN_ENDPOINT, METHOD_NOT_ALLOWED, ALREADY_RENEWED, POLICY_CANCELLED, BODY_TOO_LARGE, NOT_INSURABLE,
-    QUOTE_UNAVAILABLE, RATE_LIMITED, PLATE_RATE_LIMITED,
+    INVALID_VIN, INVALID_FIELD, INVALID_IDEMPOTENCY_KEY, MISSING_API_KEY, INVALID_API_KEY, REVOKED_API_KEY,
+    NOT_FOUND, UNKNOWN_ENDPOINT, METHOD_NOT_ALLOWED, ALREADY_RENEWED, POLICY_CANCELLED, IDEMPOTENCY_CONFLICT,
+    BODY_TOO_LARGE, NOT_INSURABLE, QUOTE_UNAVAILABLE, REPORT_REFUSED, RATE_LIMITED, PLATE_RATE_LIMITED,
 )  # fmt: skip
 
 

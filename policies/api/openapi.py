@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from policies.api import errors, schemas
+from policies.api import claim_schemas, errors, schemas
 from policies.api.errors import ErrorKind
+from policies.api.idempotency import IDEMPOTENCY_KEY_PATTERN
 from policies.api.ratelimit import Rate
 from policies.choices import FloatingReason, RenewalStatus
 from policies.models import ApiKey
@@ -28,9 +29,14 @@ class Operation:
     summary: str
     description: str
     body: schemas.Body
-    success: str  # a schema name in components
+    request: str  # the request body's schema name in components
+    success: str  # the answer's schema name in components
     success_example: dict
     errors: tuple[ErrorKind, ...]
+    tag: str = "续保"
+    success_status: int = 200
+    parameters: tuple[dict, ...] = ()
+    success_headers: dict | None = None
 
 
 REQUEST_ERRORS = (
@@ -52,6 +58,16 @@ STATUS_EXAMPLE = {
         {"code": "mini_program", "name": "微信小程序"},
         {"code": "counter", "name": "柜面（南京中山路营业部）"},
     ],
+}
+CLAIM_EXAMPLE = {
+    "claim_number": "LP202600000042",
+    "state": "reported",
+    "state_name": "报案",
+    "plate": "苏A***45",
+    "accident_at": "2026-11-20T14:30:00+08:00",
+    "reported_at": "2026-11-20T15:02:11.204316+08:00",
+    "message": "报案已受理，赔案号 LP202600000042。理赔人员将在 1 日内告知需提供的索赔单证，"
+    "请保留事故认定书或协议书、损失清单及费用票据。",
 }
 QUOTE_EXAMPLE = {
     "base_premium": "950.00",
@@ -79,6 +95,7 @@ OPERATIONS = (
             "号牌未知与号牌存在但车辆识别代号不符，应答完全相同（404），不能借此探知车辆是否存在。"
         ),
         body=schemas.VEHICLE_BODY,
+        request="VehicleRequest",
         success="RenewalStatus",
         success_example=STATUS_EXAMPLE,
         errors=REQUEST_ERRORS,
@@ -92,6 +109,7 @@ OPERATIONS = (
             "浮动原因按该车历年有责事故记录（A0–A6）。与柜面报价始终一致。"
         ),
         body=schemas.VEHICLE_BODY,
+        request="VehicleRequest",
         success="Quote",
         success_example=QUOTE_EXAMPLE,
         errors=(
@@ -102,17 +120,52 @@ OPERATIONS = (
             errors.QUOTE_UNAVAILABLE,
         ),  # fmt: skip
     ),
+    Operation(
+        path="/api/v1/claims/reports",
+        operation_id="claimReport",
+        summary="报案",
+        description=(
+            "客户在 APP 等渠道报案（第一次损失通知），进入理赔待办。须带 Idempotency-Key 请求头："
+            "网络超时后用同一个键重试，只会生成一笔报案，应答与第一次相同（另带 Idempotent-Replayed: true）。"
+            "号牌号码与车辆识别代号不匹配时的 404 与查询续保状态相同。"
+        ),
+        body=claim_schemas.CLAIM_REPORT_BODY,
+        request="ClaimReportRequest",
+        success="ClaimReport",
+        success_example=CLAIM_EXAMPLE,
+        errors=(
+            *REQUEST_ERRORS,
+            errors.INVALID_FIELD,
+            errors.INVALID_IDEMPOTENCY_KEY,
+            errors.IDEMPOTENCY_CONFLICT,
+            errors.REPORT_REFUSED,
+        ),  # fmt: skip
+        tag="理赔",
+        success_status=201,
+        parameters=(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "description": "客户端为每一笔报案生成的唯一键（如 UUID），重试时不变；8–64 位字母、数字、“-”或“_”",
+                "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+                "example": "0b8f6c1e-5d7a-4f3e-9c2b-7a1d4e6f8a90",
+            },
+        ),
+        success_headers={"Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"}},
+    ),
 )
 
 STATUS_TEXT = {
     200: "成功",
+    201: "报案已受理（用同一 Idempotency-Key 重试时返回同一赔案）",
     400: "请求体或字段不正确",
     401: "缺少、无效或已停用的 API 密钥",
     404: "未找到（号牌与车辆识别代号不匹配，或无投保记录）",
     405: "请求方法不是 POST",
-    409: "该车已续保或已退保，不报价",
+    409: "该车已续保或已退保，不报价；或 Idempotency-Key 已用于另一笔报案",
     413: "请求体超过 16 KiB",
-    422: "依法不能或暂时无法报价",
+    422: "依法不能或暂时无法报价；或报案未受理（如出险时间不在保险期间内）",
     429: "请求过于频繁",
 }
 
@@ -125,6 +178,30 @@ def _component_schemas() -> dict:
     status_words = "；".join(f"{s.value}＝{s.label}" for s in RenewalStatus)
     return {
         "VehicleRequest": schemas.VEHICLE_BODY.json_schema(),
+        "ClaimReportRequest": claim_schemas.CLAIM_REPORT_BODY.json_schema(),
+        "ClaimReport": {
+            "type": "object",
+            "required": list(CLAIM_EXAMPLE),
+            "additionalProperties": False,
+            "properties": {
+                "claim_number": {"type": "string", "description": "赔案号"},
+                "state": {"type": "string", "enum": ["reported"], "description": "赔案状态：reported 已报案"},
+                "state_name": {"type": "string", "description": "状态的中文名称"},
+                "plate": {"type": "string", "description": "部分隐藏的号牌号码"},
+                "accident_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "出险时间（北京时间）",
+                },
+                "reported_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "报案受理时间（北京时间）",
+                },
+                "message": {"type": "string", "description": "给客户看的受理说明"},
+            },
+            "examples": [CLAIM_EXAMPLE],
+        },
         "RenewChannel": {
             "type": "object",
             "required": ["code", "name"],
@@ -215,17 +292,18 @@ def _example(kind: ErrorKind) -> dict:
 
 
 def _responses(operation: Operation) -> dict:
-    responses = {
-        "200": {
-            "description": STATUS_TEXT[200],
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{operation.success}"},
-                    "example": operation.success_example,
-                }
-            },
-        }
+    success = {
+        "description": STATUS_TEXT[operation.success_status],
+        "content": {
+            "application/json": {
+                "schema": {"$ref": f"#/components/schemas/{operation.success}"},
+                "example": operation.success_example,
+            }
+        },
     }
+    if operation.success_headers:
+        success["headers"] = operation.success_headers
+    responses = {str(operation.success_status): success}
     for status in sorted({k.status for k in operation.errors}):
         kinds = [k for k in operation.errors if k.status == status]
         response = {
@@ -255,12 +333,13 @@ def document(*, server: str) -> dict:
                 "operationId": op.operation_id,
                 "summary": op.summary,
                 "description": op.description,
-                "tags": ["续保"],
+                "tags": [op.tag],
+                **({"parameters": list(op.parameters)} if op.parameters else {}),
                 "requestBody": {
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"$ref": "#/components/schemas/VehicleRequest"},
+                            "schema": {"$ref": f"#/components/schemas/{op.request}"},
                             "example": op.body.example,
                         }
                     },
@@ -276,7 +355,7 @@ def document(*, server: str) -> dict:
             "title": "交强险自助服务 API",
             "version": VERSION,
             "description": (
-                "供官网、APP、微信小程序调用的交强险续保状态查询与续保报价接口。"
+                "供官网、APP、微信小程序调用的交强险续保状态查询、续保报价与报案接口。"
                 "所有请求须带 Authorization: Bearer <密钥>；所有错误均以 JSON 返回："
                 '{"error": {"code": "…", "message": "中文说明"}}。'
                 f"请求体不超过 {errors.MAX_BODY_BYTES // 1024} KiB。"
@@ -284,7 +363,10 @@ def document(*, server: str) -> dict:
         },
         "servers": [{"url": server, "description": "本环境"}],
         "security": [{"bearerAuth": []}],
-        "tags": [{"name": "续保", "description": "续保状态与续保报价"}],
+        "tags": [
+            {"name": "续保", "description": "续保状态与续保报价"},
+            {"name": "理赔", "description": "报案（第一次损失通知）"},
+        ],
         "paths": paths,
         "components": {
             "securitySchemes": {
@@ -301,6 +383,10 @@ def document(*, server: str) -> dict:
                     "schema": {"type": "integer", "minimum": 1},
                 },
                 "Allow": {"description": "允许的请求方法", "schema": {"type": "string", "const": "POST"}},
+                "IdempotentReplayed": {
+                    "description": "为 true 时表示这是用同一 Idempotency-Key 重试的应答，没有新建报案",
+                    "schema": {"type": "string", "const": "true"},
+                },
                 "WWWAuthenticate": {
                     "description": "认证方式（RFC 6750）",
                     "schema": {"type": "string", "const": 'Bearer realm="jqx-api"'},
@@ -330,15 +416,19 @@ def docs_context(*, server: str) -> dict:
         {
             "op": op,
             "fields": op.body.fields,
+            "item_fields": [
+                (f.name, f.item.fields) for f in op.body.fields if isinstance(f, schemas.ListField)
+            ],
             "request": _pretty(op.body.example),
             "response": _pretty(op.success_example),
             "curl": (
                 f"curl -sS -X POST {server}{op.path} \\\n"
                 '  -H "Authorization: Bearer $JQX_API_KEY" \\\n'
-                '  -H "Content-Type: application/json" \\\n'
+                + ('  -H "Idempotency-Key: $(uuidgen)" \\\n' if op.parameters else "")
+                + '  -H "Content-Type: application/json" \\\n'
                 f"  -d '{json.dumps(op.body.example, ensure_ascii=False)}'"
             ),
-            "statuses": [(200, STATUS_TEXT[200])]
+            "statuses": [(op.success_status, STATUS_TEXT[op.success_status])]
             + [(s, STATUS_TEXT[s]) for s in sorted({k.status for k in op.errors})],
         }
         for op in OPERATIONS

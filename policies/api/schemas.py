@@ -29,51 +29,120 @@ def printable(value: str, limit: int = 40) -> str:
 
 @dataclass(frozen=True)
 class Field:
+    """A string field, cleaned by a function that raises ValidationError in Chinese."""
+
     name: str
     label: str  # the Chinese name used in messages
     description: str
     example: str
     max_length: int
-    clean: Callable[[str], object]  # raises ValidationError with a Chinese message
+    clean: Callable[[str], object]
     error: ErrorKind  # answered with the ValidationError's message
     required: bool = True
     format: str | None = None
+    pattern: str | None = None
+    enum: tuple[str, ...] = ()
+
+    @property
+    def type_label(self) -> str:
+        return f"字符串，最多 {self.max_length} 字符"
 
     def json_schema(self) -> dict:
-        schema = {
-            "type": "string",
-            "maxLength": self.max_length,
-            "description": self.description,
-            "examples": [self.example],
-        }
+        schema = {"type": "string", "maxLength": self.max_length, "description": self.description}
         if self.format:
             schema["format"] = self.format
-        return schema
+        if self.pattern:
+            schema["pattern"] = self.pattern
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        return schema | {"examples": [self.example]}
 
-    def parse(self, value: object) -> object:
+    def parse(self, value: object, path: str = "") -> object:
+        where = f"{path}{self.name}"
         if not isinstance(value, str):
-            raise ApiError(
-                errors.INVALID_TYPE, f"字段 {self.name}（{self.label}）应为字符串。", field=self.name
-            )
+            raise ApiError(errors.INVALID_TYPE, f"字段 {where}（{self.label}）应为字符串。", field=where)
         if len(value) > self.max_length:
             raise ApiError(
                 errors.FIELD_TOO_LONG,
-                f"字段 {self.name}（{self.label}）最多 {self.max_length} 个字符。",
-                field=self.name,
+                f"字段 {where}（{self.label}）最多 {self.max_length} 个字符。",
+                field=where,
             )
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
-            raise ApiError(self.error, f"{self.label}含有无效字符。", field=self.name) from None
+            raise ApiError(self.error, f"{self.label}含有无效字符。", field=where) from None
         try:
             return self.clean(value)
         except ValidationError as error:
-            raise ApiError(self.error, error.messages[0], field=self.name) from None
+            raise ApiError(self.error, error.messages[0], field=where) from None
+
+
+@dataclass(frozen=True)
+class BooleanField:
+    name: str
+    label: str
+    description: str
+    example: bool
+    required: bool = True
+    type_label = "true 或 false"
+
+    def json_schema(self) -> dict:
+        return {"type": "boolean", "description": self.description, "examples": [self.example]}
+
+    def parse(self, value: object, path: str = "") -> bool:
+        if not isinstance(value, bool):
+            where = f"{path}{self.name}"
+            raise ApiError(
+                errors.INVALID_TYPE, f"字段 {where}（{self.label}）应为 true 或 false。", field=where
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ListField:
+    """An array of objects, each one a `Body` of its own."""
+
+    name: str
+    label: str
+    description: str
+    item: Body
+    max_items: int
+    min_items: int = 1
+    required: bool = True
+
+    @property
+    def type_label(self) -> str:
+        return f"数组，{self.min_items}–{self.max_items} 项"
+
+    @property
+    def example(self) -> list:
+        return [self.item.example]
+
+    def json_schema(self) -> dict:
+        return {
+            "type": "array",
+            "minItems": self.min_items,
+            "maxItems": self.max_items,
+            "items": self.item.json_schema(),
+            "description": self.description,
+        }
+
+    def parse(self, value: object, path: str = "") -> list[dict]:
+        where = f"{path}{self.name}"
+        if not isinstance(value, list):
+            raise ApiError(errors.INVALID_TYPE, f"字段 {where}（{self.label}）应为数组。", field=where)
+        if not self.min_items <= len(value) <= self.max_items:
+            raise ApiError(
+                errors.INVALID_FIELD,
+                f"{self.label}应有 {self.min_items}–{self.max_items} 项，当前为 {len(value)} 项。",
+                field=where,
+            )
+        return [self.item.parse_object(entry, path=f"{where}[{i}].") for i, entry in enumerate(value)]
 
 
 @dataclass(frozen=True)
 class Body:
-    fields: tuple[Field, ...]
+    fields: tuple[Field | BooleanField | ListField, ...]
     example: dict
 
     def json_schema(self) -> dict:
@@ -97,25 +166,31 @@ class Body:
             data = json.loads(text, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
             raise ApiError(errors.MALFORMED_JSON) from None
+        return self.parse_object(data)
+
+    def parse_object(self, data: object, path: str = "") -> dict:
         if not isinstance(data, dict):
+            if path:
+                where = path.rstrip(".")
+                raise ApiError(errors.INVALID_TYPE, f"{where} 应为 JSON 对象。", field=where)
             raise ApiError(errors.INVALID_BODY)
         names = {f.name for f in self.fields}
         unknown = sorted(k for k in data if k not in names)
         if unknown:
-            shown = "、".join(printable(k) for k in unknown[:5])
+            shown = "、".join(f"{path}{printable(k)}" for k in unknown[:5])
             allowed = "、".join(f.name for f in self.fields)
-            raise ApiError(errors.UNKNOWN_FIELD, f"不支持的字段：{shown}。本接口的字段为：{allowed}。")
+            whose = "该项" if path else "本接口"
+            raise ApiError(errors.UNKNOWN_FIELD, f"不支持的字段：{shown}。{whose}的字段为：{allowed}。")
         cleaned = {}
         for field in self.fields:
             if field.name not in data:
                 if field.required:
+                    where = f"{path}{field.name}"
                     raise ApiError(
-                        errors.MISSING_FIELD,
-                        f"缺少必填字段 {field.name}（{field.label}）。",
-                        field=field.name,
+                        errors.MISSING_FIELD, f"缺少必填字段 {where}（{field.label}）。", field=where
                     )
                 continue
-            cleaned[field.name] = field.parse(data[field.name])
+            cleaned[field.name] = field.parse(data[field.name], path)
         return cleaned
 
 

@@ -20,8 +20,10 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from policies.api import auth, errors, openapi, ratelimit, schemas, services
+from claims.services import claim_report
+from policies.api import auth, claim_schemas, errors, openapi, ratelimit, schemas, services
 from policies.api.errors import MAX_BODY_BYTES, ApiError, json_response
+from policies.api.idempotency import idempotency_key
 from policies.api.ratelimit import Limit, Rate
 from policies.api.selectors import InsuredVehicle, insured_vehicle, quote_for, status_answer
 from policies.choices import RenewalStatus
@@ -122,6 +124,34 @@ def quotes(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
     except ValidationError as error:  # no tariff row for the category, no displacement for the tax, …
         raise ApiError(errors.QUOTE_UNAVAILABLE, error.messages[0]) from None
     return json_response(schemas.quote_body(quote))
+
+
+@api_endpoint("claims-reports", claim_schemas.CLAIM_REPORT_BODY)
+def claim_reports(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
+    """A first notice of loss from a channel, into the claims queue; a retry with the same
+    Idempotency-Key answers with the first report's claim and creates nothing."""
+    dedupe = idempotency_key(request, key=key)
+    insured = _insured_vehicle(data)
+    try:
+        claim = claim_report(
+            vehicle=insured.vehicle.vin,
+            accident_at=data["accident_at"],
+            place=data["place"],
+            description=data["description"],
+            at_fault=data["at_fault"],
+            parties=data["parties"],
+            channel=key.channel,
+            idempotency_key=dedupe,
+            reporter_name=data.get("reporter_name", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+        )
+    except ValidationError as error:  # outside cover, in the future, an inconsistent party, …
+        kind = errors.IDEMPOTENCY_CONFLICT if error.code == "idempotency_conflict" else errors.REPORT_REFUSED
+        raise ApiError(kind, " ".join(error.messages)) from None
+    response = json_response(claim_schemas.claim_body(claim), status=201)
+    if claim.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 @csrf_exempt

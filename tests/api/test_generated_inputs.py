@@ -8,6 +8,7 @@ every run tries the same inputs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import string
 
@@ -16,6 +17,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -84,21 +86,38 @@ def test_served_document_is_the_one_tested(client):
     assert response.json() == openapi.document(server="http://testserver")
 
 
+VEHICLE_BODIES = [
+    {"plate": "苏A12345", "vin": "LSVAB2C09A0000101"},  # 200
+    {"plate": " 苏ａ１２３４５ ", "vin": "lsvab2c09a0000101"},  # 200, normalised
+    {"plate": "苏A99999", "vin": "LSVAB2C09A0000101"},  # 404
+    {"plate": "苏A12345"},  # 400
+    {"plate": "苏A1234挂", "vin": "LSVAB2C09A0000101"},  # 422 on quotes, 404 on status
+]
+
+
+def hours_ago(hours: int) -> str:
+    return (timezone.localtime() - dt.timedelta(hours=hours)).replace(microsecond=0).isoformat()
+
+
+def claim_bodies() -> list[dict]:
+    example = openapi.claim_schemas.CLAIM_REPORT_BODY.example
+    return [
+        example | {"accident_at": hours_ago(2)},  # 201
+        example | {"accident_at": hours_ago(2)},  # 201, replayed
+        example | {"accident_at": hours_ago(1)},  # 409: the key was used for another accident
+        example | {"accident_at": "2099-01-01T00:00:00+08:00"},  # 422: in the future
+        example | {"parties": []},  # 400
+    ]
+
+
 @pytest.mark.parametrize("path", [op.path for op in openapi.OPERATIONS])
 def test_real_answers_match_the_schema(generous_key, documented_vehicle, path):
     operation = SCHEMA[path]["POST"]
-    bodies = [
-        {"plate": "苏A12345", "vin": "LSVAB2C09A0000101"},  # 200
-        {"plate": " 苏ａ１２３４５ ", "vin": "lsvab2c09a0000101"},  # 200, normalised
-        {"plate": "苏A99999", "vin": "LSVAB2C09A0000101"},  # 404
-        {"plate": "苏A12345"},  # 400
-        {"plate": "苏A1234挂", "vin": "LSVAB2C09A0000101"},  # 422 on quotes, 404 on status
-    ]
+    headers = {"Authorization": f"Bearer {generous_key.raw}", "Idempotency-Key": "0b8f6c1e-5d7a-4f3e"}
+    bodies = claim_bodies() if "claims" in path else VEHICLE_BODIES
     for body in bodies:
         case = operation.Case(body=body, media_type="application/json")
-        response = case.call(
-            base_url=BASE_URL, app=WSGI_APP, headers={"Authorization": f"Bearer {generous_key.raw}"}
-        )
+        response = case.call(base_url=BASE_URL, app=WSGI_APP, headers=headers)
         case.validate_response(response, checks=CHECKS)
     unauthenticated = operation.Case(body=bodies[0], media_type="application/json")
     response = unauthenticated.call(base_url=BASE_URL, app=WSGI_APP)
@@ -181,6 +200,7 @@ content_types = st.sampled_from(["application/json", "text/plain", "application/
 DOCUMENTED = {
     "renewal-status": {200, 400, 401, 404, 405, 413, 429},
     "quotes": {200, 400, 401, 404, 405, 409, 413, 422, 429},
+    "claims/reports": {201, 400, 401, 404, 405, 409, 413, 422, 429},
 }
 ERROR_CODES = {kind.code: kind.status for kind in CATALOGUE}
 
@@ -193,8 +213,11 @@ def test_arbitrary_requests_get_no_500_and_a_json_error_in_chinese(client, gener
         authorization=authorizations,
         content_length=content_lengths,
         content_type=content_types,
+        idempotency_key=st.one_of(
+            st.none(), st.just("fixed-key-0001"), st.text(max_size=70).filter(str.isprintable)
+        ),
     )
-    def run(endpoint, body, authorization, content_length, content_type):
+    def run(endpoint, body, authorization, content_length, content_type, idempotency_key):
         extra = {
             "HTTP_AUTHORIZATION": f"Bearer {generous_key.raw}" if authorization == "valid" else authorization
         }
@@ -205,7 +228,7 @@ def test_arbitrary_requests_get_no_500_and_a_json_error_in_chinese(client, gener
         assert response.status_code in DOCUMENTED[endpoint]
         assert response["Content-Type"] == "application/json; charset=utf-8"
         data = json.loads(response.content.decode("utf-8"))
-        if response.status_code != 200:
+        if response.status_code >= 400:
             error = data["error"]
             assert ERROR_CODES[error["code"]] == response.status_code
             assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])

@@ -23,11 +23,15 @@ def test_openapi_document_is_public_and_describes_every_answer(client):
     quotes = doc["paths"]["/api/v1/quotes"]["post"]["responses"]
     assert set(status) == {"200", "400", "401", "404", "405", "413", "429"}
     assert set(quotes) == set(status) | {"409", "422"}
+    claims = doc["paths"]["/api/v1/claims/reports"]["post"]
+    assert set(claims["responses"]) == set(quotes) - {"200"} | {"201"}
+    assert claims["parameters"][0]["name"] == "Idempotency-Key" and claims["parameters"][0]["required"]
+    assert claims["responses"]["201"]["headers"]["Idempotent-Replayed"]
     assert quotes["429"]["headers"]["Retry-After"] == {"$ref": "#/components/headers/RetryAfter"}
     assert quotes["405"]["headers"]["Allow"] == {"$ref": "#/components/headers/Allow"}
-    for responses in (status, quotes):
+    for responses in (status, quotes, claims["responses"]):
         for code, answer in responses.items():
-            if code != "200":
+            if code not in ("200", "201"):
                 assert answer["content"]["application/json"]["schema"] == {
                     "$ref": "#/components/schemas/Error"
                 }
@@ -73,6 +77,8 @@ def test_docs_page_is_public_and_in_chinese(client, settings):
         "获取和使用密钥", "python manage.py create_api_key --channel app", "Authorization: Bearer",
         "防探测规则", "每小时 30 次", "Retry-After", "/api/v1/openapi.json", "curl -sS -X POST",
         "http://testserver/api/v1/renewal-status", "http://testserver/api/v1/quotes",
+        "http://testserver/api/v1/claims/reports", "Idempotency-Key: $(uuidgen)", "Idempotent-Replayed",
+        "<code>parties</code> 每一项的字段",
     ):  # fmt: skip
         assert text in page, text
     for kind in CATALOGUE:
