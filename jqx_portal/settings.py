@@ -115,6 +115,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Tests set a fast hasher through the environment; production keeps Django's default.
+if env.list("PASSWORD_HASHERS", default=[]):
+    PASSWORD_HASHERS = env.list("PASSWORD_HASHERS")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

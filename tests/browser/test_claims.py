@@ -17,11 +17,6 @@ from tests import factories
 from tests.browser.conftest import login, screenshot
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def desk():
     """A Nanjing branch with its claims staff, an insured car, and a queue of demo claims."""

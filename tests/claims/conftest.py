@@ -12,12 +12,6 @@ from tests import factories
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """These tests make several staff users each; the production hasher costs ~0.4 s a user."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def claims_adjuster(branch):
     """理赔人员 of the Nanjing branch, approving up to 10,000 yuan."""
