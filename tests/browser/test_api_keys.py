@@ -3,21 +3,11 @@ show on the dashboard."""
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-
 from policies.models import ApiKey
 from policies.roles import SUPERVISOR
 from tests import factories
-from tests.api.conftest import REDIS_URL
+from tests.api.conftest import shared_rate_limits  # noqa: F401  (autouse: limits in Redis, cleaned up)
 from tests.browser.conftest import login, screenshot
-
-
-@pytest.fixture(autouse=True)
-def shared_rate_limits(settings):
-    settings.RATE_LIMIT_REDIS_URL = REDIS_URL
-    settings.RATE_LIMIT_KEY_PREFIX = f"jqx-test:{uuid.uuid4().hex}:"
 
 
 def test_supervisor_issues_a_key_once_and_sees_its_calls_on_the_dashboard(page, live_server):

@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from tests import factories
-from tests.api.conftest import REDIS_URL, days_from_today, insure
+from tests.api.conftest import (
+    days_from_today,
+    insure,
+    shared_rate_limits,  # noqa: F401  (autouse: limits in Redis, cleaned up)
+)
 from tests.browser.conftest import screenshot
-
-
-@pytest.fixture(autouse=True)
-def shared_rate_limits(settings):
-    settings.RATE_LIMIT_REDIS_URL = REDIS_URL
-    settings.RATE_LIMIT_KEY_PREFIX = f"jqx-test:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture
