@@ -7,3 +7,8 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from policies import tariffs  # noqa: F401  (connects the cache-clearing signals)
+        from policies.api import admin, checks  # noqa: F401  (registers the API's admin and checks)
+        from policies.api.figures import usage_panel
+        from policies.dashboards import register_panel
+
+        register_panel("api/usage_panel.html", usage_panel, order=50)

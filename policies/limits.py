@@ -1,7 +1,8 @@
-"""Liability limits of 交强险 (责任限额, DOMAIN §5), as dated rows.
+"""Liability limits of 交强险 (责任限额, DOMAIN §5) as printed on a policy.
 
-Per accident, shared by all victims. The date of the accident — or, printed on a policy,
-the start of its cover — picks the row.
+The table itself is data kept by the claims app (`claims.models.LiabilityLimit`, seeded from
+DOMAIN §5 and used by the payout engine); a policy prints the row in force at the start of
+its cover.
 """
 
 from __future__ import annotations
@@ -13,18 +14,12 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class LiabilityLimits:
-    valid_from: dt.date
-    valid_to: dt.date | None
     death_disability: Decimal  # 死亡伤残赔偿限额, at fault
     medical: Decimal  # 医疗费用赔偿限额, at fault
     property: Decimal  # 财产损失赔偿限额, at fault
     no_fault_death_disability: Decimal
     no_fault_medical: Decimal
     no_fault_property: Decimal
-    source: str = ""
-
-    def in_force(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     @property
     def at_fault_total(self) -> Decimal:
@@ -35,35 +30,19 @@ class LiabilityLimits:
         return self.no_fault_death_disability + self.no_fault_medical + self.no_fault_property
 
 
-LIABILITY_LIMITS = (
-    LiabilityLimits(
-        valid_from=dt.date(2008, 2, 1),
-        valid_to=dt.date(2020, 9, 18),
-        death_disability=Decimal("110000"),
-        medical=Decimal("10000"),
-        property=Decimal("2000"),
-        no_fault_death_disability=Decimal("11000"),
-        no_fault_medical=Decimal("1000"),
-        no_fault_property=Decimal("100"),
-        source="DOMAIN §5，2008-02-01 至 2020-09-18",
-    ),
-    LiabilityLimits(
-        valid_from=dt.date(2020, 9, 19),
-        valid_to=None,
-        death_disability=Decimal("180000"),
-        medical=Decimal("18000"),
-        property=Decimal("2000"),
-        no_fault_death_disability=Decimal("18000"),
-        no_fault_medical=Decimal("1800"),
-        no_fault_property=Decimal("100"),
-        source="DOMAIN §5，2020 年车险综合改革起",
-    ),
-)
-
-
 def liability_limits(day: dt.date) -> LiabilityLimits:
-    """The limits in force on `day`."""
-    for limits in LIABILITY_LIMITS:
-        if limits.in_force(day):
-            return limits
-    raise ValueError(f"no 交强险 liability limits in force on {day:%Y-%m-%d}")
+    """The limits in force on `day`, from the claims app's limit table (one query)."""
+    from claims.choices import LossCategory
+    from claims.selectors import limit_table
+
+    table = limit_table()
+    at_fault = table.limits(day=day, at_fault=True)
+    no_fault = table.limits(day=day, at_fault=False)
+    return LiabilityLimits(
+        death_disability=at_fault[LossCategory.DEATH_DISABILITY],
+        medical=at_fault[LossCategory.MEDICAL],
+        property=at_fault[LossCategory.PROPERTY],
+        no_fault_death_disability=no_fault[LossCategory.DEATH_DISABILITY],
+        no_fault_medical=no_fault[LossCategory.MEDICAL],
+        no_fault_property=no_fault[LossCategory.PROPERTY],
+    )

@@ -13,7 +13,7 @@ from policies import models
 from policies.choices import EnergyType, PremiumCategory, SalesChannel
 from policies.identifiers import id_check_char, vin_check_char
 from policies.renewal import one_year_end
-from policies.roles import SUPERVISOR
+from policies.roles import CLAIMS_ADJUSTER, SUPERVISOR
 
 _serial = itertools.count(1)
 
@@ -230,3 +230,55 @@ class TicketFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, **kwargs):
         raise TypeError("TicketFactory only creates tickets through the service.")
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+class ClaimsAdjusterFactory(UserFactory):
+    """理赔人员 (the role is a post-generation hook, so its default is set here)."""
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        params.setdefault("role", CLAIMS_ADJUSTER)
+        return super()._generate(strategy, params)
+
+
+def third_party_person(
+    n: int = 1, *, medical="3000.00", death_disability="0", outcome="injured", **kwargs
+) -> dict:
+    """A third party injured in the accident, as a reporter describes them."""
+    return {
+        "kind": "person",
+        "name": f"李{'明华强芳'[n % 4]}",
+        "id_number": make_id_number(5000 + n, area="320104"),
+        "outcome": outcome,
+        "medical": medical,
+        "death_disability": death_disability,
+        **kwargs,
+    }
+
+
+def third_party_vehicle(n: int = 1, *, property="1500.00", **kwargs) -> dict:
+    return {"kind": "vehicle", "plate": make_plate(7000 + n, prefix="苏B"), "property": property, **kwargs}
+
+
+def make_claim(policy, *, accident_at=None, now=None, parties=None, at_fault=True, by=None, **kwargs):
+    """A claim reported through the real service (the way every claim begins)."""
+    from django.utils import timezone
+
+    from claims.services import claim_report
+
+    now = now or timezone.now()
+    return claim_report(
+        vehicle=policy.vehicle.plate,
+        accident_at=accident_at or now - dt.timedelta(hours=3),
+        place=kwargs.pop("place", "南京市玄武区中山路与北京东路交叉口"),
+        description=kwargs.pop("description", "追尾前车，前车受损，前车驾驶人受伤送医。"),
+        at_fault=at_fault,
+        parties=parties if parties is not None else [third_party_person(), third_party_vehicle()],
+        channel=kwargs.pop("channel", "hotline"),
+        reported_by=by,
+        now=now,
+        **kwargs,
+    )
