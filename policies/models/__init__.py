@@ -2,6 +2,14 @@ from .access import PersonAccessLog
 from .messaging import OutboundMessage
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
+from .reminders import (
+    CadenceStep,
+    Reminder,
+    ReminderOptOut,
+    ReminderStop,
+    RenewalCall,
+    RenewalCallAttempt,
+)
 from .staff import Branch, User
 from .tariffs import (
     BasePremiumRate,
@@ -16,6 +24,7 @@ from .vehicle import Vehicle
 __all__ = [
     "BasePremiumRate",
     "Branch",
+    "CadenceStep",
     "DrivingLicence",
     "FloatingPlanRegion",
     "FloatingRate",
@@ -25,6 +34,11 @@ __all__ = [
     "PersonAccessLog",
     "Policy",
     "ProvinceRule",
+    "Reminder",
+    "ReminderOptOut",
+    "ReminderStop",
+    "RenewalCall",
+    "RenewalCallAttempt",
     "ShortTermRate",
     "User",
     "Vehicle",
