@@ -7,3 +7,7 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from policies import tariffs  # noqa: F401  (connects the cache-clearing signals)
+        from policies.dashboards import register_panel
+        from policies.reminders.dashboard import conversion_panel
+
+        register_panel("policies/reminders/dashboard_panel.html", conversion_panel, order=50)
