@@ -88,6 +88,22 @@ class ConversionFigures:
     def renewal_rate(self) -> Decimal | None:
         return _rate(self.policies_renewed, self.policies_reminded)
 
+    @property
+    def channels(self) -> list[tuple[str, str]]:
+        """The channels that have reminders in the period, in the usual order."""
+        present = {s.channel for s in self.steps}
+        return [(c, label) for c, label in ReminderChannel.choices if c in present]
+
+    @property
+    def grid(self) -> list[tuple[str, list[StepConversion | None]]]:
+        """One row per cadence step (60, 30, … days before, lapse), one cell per channel."""
+        cells = {(s.days_left, s.channel): s for s in self.steps}
+        rows = []
+        for days_left in sorted({s.days_left for s in self.steps}, reverse=True):
+            label = next(s.step_label for s in self.steps if s.days_left == days_left)
+            rows.append((label, [cells.get((days_left, c)) for c, _ in self.channels]))
+        return rows
+
 
 def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
     """Conversion of the reminders planned from `first` to `last` (two queries)."""

@@ -4,6 +4,8 @@ from policies.models import OutboundMessage
 from policies.models.messaging import MessageChannel, MessageStatus
 from policies.reminders.tables import PURPOSE_LABELS
 
+_SELECT = {"class": "form-select form-select-sm"}
+
 
 def failed_purposes() -> list[tuple[str, str]]:
     """The purposes (reminders, ticket notifications, …) that have failed messages."""

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
+_DATE = {"type": "date", "class": "form-control form-control-sm"}
 
 
 class PeriodForm(forms.Form):
     """The planning dates of the reminders whose conversion is shown."""
 
-    first = forms.DateField(label="计划日期自", widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(label="计划日期自", widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
+    last = forms.DateField(label="至", widget=forms.DateInput(format="%Y-%m-%d", attrs=_DATE))
 
     @staticmethod
     def default_initial(day: dt.date) -> dict:
