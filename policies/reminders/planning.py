@@ -144,14 +144,43 @@ def _text_case(column: str) -> tuple[str, dict]:
     return f"CASE {' '.join(whens)} ELSE '' END", params
 
 
+_STEPS = """
+    steps AS (
+        SELECT * FROM unnest(%(step_ids)s::bigint[], %(step_channels)s::text[], %(step_days)s::int[])
+            AS s(step_id, channel, days_left)
+    )
+"""
+
+_NOT_PLANNED_YET = """
+      AND NOT EXISTS (SELECT 1 FROM policies_reminder pr WHERE pr.policy_id = c.policy_id
+                      AND pr.channel = s.channel AND pr.days_left = c.days_left)
+"""
+
+
+def _step_params(day: dt.date, steps: list[CadenceStep]) -> dict:
+    return {
+        "day": day,
+        "ends": sorted({cadence.end_date_for(day, s.days_left) for s in steps}),
+        "step_ids": [s.pk for s in steps],
+        "step_channels": [s.channel for s in steps],
+        "step_days": [s.days_left for s in steps],
+        **_advance_params(day),
+    }
+
+
+def _batch_table(cursor, name: str, select_sql: str, params: dict) -> None:
+    """Materialise the day's selection in an analysed temporary table, so the inserts that
+    follow are planned on real row counts (hash joins, not nested loops over CTEs)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS {select_sql}", params)
+    cursor.execute(f"ANALYZE {name}")
+
+
 def _plan_messages(day: dt.date, now: dt.datetime, steps: list[CadenceStep], result: PlanResult) -> None:
     text_sql, text_params = _text_case("text")
     subject_sql, subject_params = _text_case("subject")
-    sql = f"""
-    WITH steps AS (
-        SELECT * FROM unnest(%(step_ids)s::bigint[], %(step_channels)s::text[], %(step_days)s::int[])
-            AS s(step_id, channel, days_left)
-    ),
+    select = f"""
+    WITH {_STEPS},
     c AS ({_CANDIDATES}),
     r AS (
         SELECT c.*, s.step_id, s.channel, pe.name, v.plate, b.name AS branch_name,
@@ -162,100 +191,88 @@ def _plan_messages(day: dt.date, now: dt.datetime, steps: list[CadenceStep], res
         JOIN policies_person pe ON pe.id = c.policyholder_id
         JOIN policies_vehicle v ON v.id = c.vehicle_id
         JOIN policies_branch b ON b.id = c.branch_id
-        WHERE true {_NOT_SUPPRESSED}
-    ),
-    ins AS (
+        WHERE true {_NOT_SUPPRESSED} {_NOT_PLANNED_YET}
+    )
+    SELECT r.policy_id, r.policyholder_id, r.days_left, r.step_id, r.channel, r.recipient,
+           {subject_sql} AS subject, {text_sql} AS text,
+           CASE r.channel WHEN 'sms' THEN %(at_sms)s WHEN 'push' THEN %(at_push)s ELSE %(at_email)s END
+               AS not_before,
+           nextval(pg_get_serial_sequence('policies_outboundmessage', 'id')) AS message_id
+    FROM r WHERE r.recipient <> ''
+    """
+    write = """
+    WITH ins AS (
         INSERT INTO policies_reminder
             (policy_id, channel, days_left, step_id, person_id, planned_for, message_id, created_at)
-        SELECT policy_id, channel, days_left, step_id, policyholder_id, %(day)s,
-               nextval(pg_get_serial_sequence('policies_outboundmessage', 'id')), %(now)s
-        FROM r WHERE r.recipient <> ''
+        SELECT policy_id, channel, days_left, step_id, policyholder_id, %(day)s, message_id, %(now)s
+        FROM reminder_batch
         ON CONFLICT (policy_id, channel, days_left) DO NOTHING
-        RETURNING id, policy_id, channel, days_left, message_id
+        RETURNING message_id, channel, days_left
     ),
     outbox AS (
         INSERT INTO policies_outboundmessage
             (id, channel, recipient, subject, text, purpose, dedupe_key, person_id, status, attempts,
              not_before, claimed_by, claimed_until, last_error, created_at, sent_at)
-        SELECT ins.message_id, r.channel, r.recipient, {subject_sql}, {text_sql}, %(purpose)s,
-               'reminder:' || r.policy_id || ':' || r.channel || ':' || r.days_left, r.policyholder_id,
-               'pending', 0,
-               CASE r.channel WHEN 'sms' THEN %(at_sms)s WHEN 'push' THEN %(at_push)s ELSE %(at_email)s END,
-               '', NULL, '', %(now)s, NULL
-        FROM ins JOIN r ON r.policy_id = ins.policy_id AND r.channel = ins.channel
+        SELECT b.message_id, b.channel, b.recipient, b.subject, b.text, %(purpose)s,
+               'reminder:' || b.policy_id || ':' || b.channel || ':' || b.days_left, b.policyholder_id,
+               'pending', 0, b.not_before, '', NULL, '', %(now)s, NULL
+        FROM reminder_batch b WHERE b.message_id IN (SELECT message_id FROM ins)
     )
     SELECT channel, days_left, count(*) FROM ins GROUP BY channel, days_left
     """
     params = {
-        "day": day,
-        "now": now,
-        "ends": sorted({cadence.end_date_for(day, s.days_left) for s in steps}),
-        "step_ids": [s.pk for s in steps],
-        "step_channels": [s.channel for s in steps],
-        "step_days": [s.days_left for s in steps],
-        "purpose": cadence.REMINDER_PURPOSE,
+        **_step_params(day, steps),
         **{f"at_{ch}": cadence.send_at(channel=ch, day=day, now=now) for ch in ("sms", "push", "email")},
-        **_advance_params(day),
         **text_params,
         **subject_params,
     }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _batch_table(cursor, "reminder_batch", select, params)
+        cursor.execute(write, {"day": day, "now": now, "purpose": cadence.REMINDER_PURPOSE})
         for channel, days_left, count in cursor.fetchall():
             result.by_step[(channel, days_left)] += count
 
 
 def _plan_calls(day: dt.date, now: dt.datetime, steps: list[CadenceStep], result: PlanResult) -> None:
-    sql = f"""
-    WITH steps AS (
-        SELECT * FROM unnest(%(step_ids)s::bigint[], %(step_channels)s::text[], %(step_days)s::int[])
-            AS s(step_id, channel, days_left)
-    ),
-    c AS ({_CANDIDATES}),
-    r AS (
-        SELECT c.*, s.step_id, s.channel, pe.phone
-        FROM c
-        JOIN steps s ON s.days_left = c.days_left
-        JOIN policies_person pe ON pe.id = c.policyholder_id
-        WHERE pe.phone <> '' {_NOT_SUPPRESSED}
-          AND EXISTS (
-                SELECT 1 FROM policies_reminder pr
-                JOIN policies_outboundmessage m ON m.id = pr.message_id
-                WHERE pr.policy_id = c.policy_id AND pr.channel = ANY(%(prerequisite)s::text[])
-                  AND m.status = 'sent')
-          AND NOT EXISTS (
-                SELECT 1 FROM policies_renewalcall rc WHERE rc.policy_id = c.policy_id AND rc.status = 'open')
-    ),
-    ins AS (
+    select = f"""
+    WITH {_STEPS},
+    c AS ({_CANDIDATES})
+    SELECT c.policy_id, c.vehicle_id, c.branch_id, c.policyholder_id, c.days_left, s.step_id, s.channel, pe.phone
+    FROM c
+    JOIN steps s ON s.days_left = c.days_left
+    JOIN policies_person pe ON pe.id = c.policyholder_id
+    WHERE pe.phone <> '' {_NOT_SUPPRESSED} {_NOT_PLANNED_YET}
+      AND EXISTS (
+            SELECT 1 FROM policies_reminder pr
+            JOIN policies_outboundmessage m ON m.id = pr.message_id
+            WHERE pr.policy_id = c.policy_id AND pr.channel = ANY(%(prerequisite)s::text[])
+              AND m.status = 'sent')
+      AND NOT EXISTS (
+            SELECT 1 FROM policies_renewalcall rc WHERE rc.policy_id = c.policy_id AND rc.status = 'open')
+    """
+    write = """
+    WITH ins AS (
         INSERT INTO policies_reminder
             (policy_id, channel, days_left, step_id, person_id, planned_for, message_id, created_at)
-        SELECT policy_id, channel, days_left, step_id, policyholder_id, %(day)s, NULL, %(now)s FROM r
+        SELECT policy_id, channel, days_left, step_id, policyholder_id, %(day)s, NULL, %(now)s FROM call_batch
         ON CONFLICT (policy_id, channel, days_left) DO NOTHING
-        RETURNING id, policy_id, channel, days_left, person_id
+        RETURNING id, policy_id, channel, days_left
     ),
     calls AS (
         INSERT INTO policies_renewalcall
             (reminder_id, policy_id, vehicle_id, person_id, phone, branch_id, assigned_to_id, due_date,
              days_left, call_after, status, outcome, outcome_note, attempts, first_attempt_at,
              last_attempt_at, closed_at, created_at)
-        SELECT ins.id, ins.policy_id, r.vehicle_id, ins.person_id, r.phone, r.branch_id, NULL, %(day)s,
-               ins.days_left, NULL, 'open', '', '', 0, NULL, NULL, NULL, %(now)s
-        FROM ins JOIN r ON r.policy_id = ins.policy_id
+        SELECT ins.id, b.policy_id, b.vehicle_id, b.policyholder_id, b.phone, b.branch_id, NULL, %(day)s,
+               b.days_left, NULL, 'open', '', '', 0, NULL, NULL, NULL, %(now)s
+        FROM ins JOIN call_batch b ON b.policy_id = ins.policy_id
     )
     SELECT channel, days_left, count(*) FROM ins GROUP BY channel, days_left
     """
-    params = {
-        "day": day,
-        "now": now,
-        "ends": sorted({cadence.end_date_for(day, s.days_left) for s in steps}),
-        "step_ids": [s.pk for s in steps],
-        "step_channels": [s.channel for s in steps],
-        "step_days": [s.days_left for s in steps],
-        "prerequisite": list(CALL_PREREQUISITE_CHANNELS),
-        **_advance_params(day),
-    }
+    params = _step_params(day, steps) | {"prerequisite": list(CALL_PREREQUISITE_CHANNELS)}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        _batch_table(cursor, "call_batch", select, params)
+        cursor.execute(write, {"day": day, "now": now})
         for channel, days_left, count in cursor.fetchall():
             result.by_step[(channel, days_left)] += count
 
