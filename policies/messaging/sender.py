@@ -21,6 +21,7 @@ SMS and push reminders wait out the quiet hours (21:00–08:00 Asia/Shanghai).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import uuid
@@ -38,6 +39,8 @@ from policies.messaging.backends import BaseBackend, Delivery, Outgoing, Result,
 from policies.models import OutboundMessage, Reminder
 from policies.models.messaging import MessageStatus
 from policies.reminders.cadence import QUIET_CHANNELS, QUIET_PURPOSES, is_quiet, next_allowed
+
+logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 60
 RETRY_CAP_SECONDS = 6 * 3600
@@ -231,7 +234,11 @@ class Sender:
     # --- sending and recording ----------------------------------------------------------
 
     def _send_channel(self, channel: str, items: list[Claimed], result: DrainResult) -> None:
-        backend = self.backend(channel)
+        try:
+            backend = self.backend(channel)
+        except Exception:
+            self._release(items)  # nothing was handed over: back to the queue
+            raise
         in_doubt = [c for c in items if c.previous_lease is not None]
         to_send = [c for c in items if c.previous_lease is None]
         if in_doubt:
@@ -248,7 +255,13 @@ class Sender:
                 result.failed += self._mark_failed({c.message.id: IN_DOUBT_UNCHECKABLE for c in in_doubt})
         if not to_send:
             return
-        deliveries = backend.send_messages([c.message for c in to_send])
+        try:
+            deliveries = backend.send_messages([c.message for c in to_send])
+        except Exception:
+            # Some may have been handed over before it broke: leave them in doubt for the next pass.
+            logger.exception("%s backend failed on %d messages", channel, len(to_send))
+            self._expire([c.message.id for c in to_send])
+            raise
         self._record(to_send, deliveries, result)
 
     def _record(self, items: list[Claimed], deliveries: list[Delivery], result: DrainResult) -> None:
@@ -281,8 +294,12 @@ class Sender:
             status=MessageStatus.PENDING, claimed_until=None, attempts=F("attempts") - 1
         )
         # In-doubt messages stay in doubt: expire the lease so the next claim checks them again.
-        in_doubt = [c.message.id for c in items if c.previous_lease is not None]
-        mine.filter(pk__in=in_doubt).update(claimed_until=self.clock())
+        self._expire([c.message.id for c in items if c.previous_lease is not None])
+
+    def _expire(self, ids: list[int]) -> None:
+        OutboundMessage.objects.filter(
+            pk__in=ids, status=MessageStatus.SENDING, claimed_by=self.worker
+        ).update(claimed_until=self.clock() - dt.timedelta(seconds=1))
 
     def _mark_sent(self, ids: list[int]) -> int:
         if not ids:

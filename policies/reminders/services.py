@@ -17,7 +17,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from policies.models import Person, ReminderOptOut, ReminderStop, RenewalCall, RenewalCallAttempt, User
@@ -122,18 +121,17 @@ def call_record_outcome(
     RenewalCallAttempt.objects.create(
         call=call, agent=agent, outcome=outcome, note=note[:500], call_back_at=call_back_at, created_at=now
     )
-    call.attempts = F("attempts") + 1
+    call.attempts += 1  # the row is locked: no lost update
     call.first_attempt_at = call.first_attempt_at or now
     call.last_attempt_at = now
     call.outcome = outcome
     call.outcome_note = note[:500]
     if call.assigned_to_id is None:
         call.assigned_to = agent
-    attempts_after = RenewalCall.objects.values_list("attempts", flat=True).get(pk=call.pk) + 1
 
     if outcome == CallOutcome.CALL_BACK:
         call.call_after = call_back_at
-    elif outcome == CallOutcome.UNREACHABLE and attempts_after < MAX_CALL_ATTEMPTS:
+    elif outcome == CallOutcome.UNREACHABLE and call.attempts < MAX_CALL_ATTEMPTS:
         call.call_after = now + UNREACHABLE_RETRY
     else:
         call.status = CallStatus.CLOSED
@@ -145,5 +143,4 @@ def call_record_outcome(
             ignore_conflicts=True,
         )
     call.save()
-    call.refresh_from_db()
     return call

@@ -18,6 +18,7 @@ from policies.messaging.backends import (
     get_backend,
 )
 from tests.policies.gateway_server import Gateway
+from tests.policies.smtp_server import SmtpServer
 
 
 def message(n=1, channel="sms", **kwargs):
@@ -183,3 +184,30 @@ def test_an_unreachable_smtp_server_is_transient(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
     [d] = DjangoMailBackend("email").send_messages([message(1, channel="email", recipient="a@example.cn")])
     assert d.result == Result.TRANSIENT
+
+
+@pytest.mark.parametrize(
+    ("rcpt", "data", "result"),
+    [
+        ("250 OK", "250 OK queued", Result.SENT),
+        ("550 5.1.1 mailbox unavailable", "250 OK", Result.PERMANENT),
+        ("450 4.2.1 mailbox busy", "250 OK", Result.TRANSIENT),
+        ("250 OK", "554 5.7.1 rejected as spam", Result.PERMANENT),
+        ("250 OK", "451 4.3.0 try again later", Result.TRANSIENT),
+    ],
+)
+def test_smtp_answers_are_classified_against_a_real_smtp_server(settings, rcpt, data, result):
+    server = SmtpServer(rcpt_reply=rcpt, data_reply=data)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        deliveries = DjangoMailBackend("email").send_messages(
+            [message(1, channel="email", recipient="wang@example.cn", subject="续保提醒", text="正文"),
+             message(2, channel="email", recipient="li@example.cn", subject="续保提醒", text="正文")]
+        )  # fmt: skip
+    finally:
+        server.close()
+    assert [d.result for d in deliveries] == [result, result]
+    if result == Result.SENT:
+        assert len(server.accepted) == 2 and "jqx-outbox-1@jqx.example.cn" in server.accepted[0]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from policies.messaging import enqueue_message
 from policies.messaging.backends import FileBackend, HttpGatewayBackend, Outgoing
@@ -265,3 +265,29 @@ def test_only_failed_messages_can_be_resent(files):
             message_resend(message_id=m.pk)
         m.refresh_from_db()
         assert m.status == status
+
+
+def test_a_misconfigured_backend_hands_the_messages_back_unsent(settings):
+    settings.SMS_BACKEND = "policies.messaging.backends.HttpGatewayBackend"
+    settings.SMS_GATEWAY_URL = ""
+    m = OutboundMessageFactory(not_before=NOON)
+    with pytest.raises(ImproperlyConfigured):
+        Sender(clock=Clock(NOON)).drain()
+    m.refresh_from_db()
+    assert m.status == "pending" and m.attempts == 0
+
+
+def test_a_backend_that_breaks_midway_leaves_its_batch_in_doubt_for_the_next_pass(files, settings):
+    m = OutboundMessageFactory(not_before=NOON)
+    blocker = files / "not-a-directory"
+    blocker.write_text("")
+    settings.MESSAGE_FILE_DIR = blocker  # the backend cannot write its files
+    with pytest.raises(OSError):
+        Sender(clock=Clock(NOON)).drain()
+    blocker.unlink()
+    settings.MESSAGE_FILE_DIR = files
+    m.refresh_from_db()
+    assert m.status == "sending" and m.claimed_until < NOON
+    # The next pass looks in the files, finds nothing, and sends it once.
+    result = Sender(clock=Clock(NOON + dt.timedelta(seconds=1))).drain()
+    assert result.sent == 1 and [w["id"] for w in lines(files)] == [m.pk]
