@@ -116,14 +116,16 @@ def build_data(n: int) -> None:
                SELECT 'P' || lpad(v.id::text, 15, '0'), v.id, v.owner_id, v.owner_id,
                       (SELECT min(id) FROM policies_branch) + v.id %% 50, 'counter', 'annual',
                       e.end_date - 364,
-                      CASE WHEN v.id %% 50 = 1 THEN e.end_date - 100 ELSE e.end_date END,
+                      CASE WHEN v.id %% 50 = 1 THEN e.cancelled_on ELSE e.end_date END,
                       950, 'E', 'A1', -0.10, 855, 300, 1155, 0, 0,
                       CASE WHEN v.id %% 50 = 1 THEN 'cancelled' ELSE 'in_force' END,
-                      CASE WHEN v.id %% 50 = 1 THEN e.end_date - 100 END,
+                      CASE WHEN v.id %% 50 = 1 THEN e.cancelled_on END,
                       CASE WHEN v.id %% 50 = 1 THEN 'laid_up' ELSE '' END,
                       NULL, NULL, NULL, now() - interval '300 days', true
                FROM policies_vehicle v
-               CROSS JOIN LATERAL (SELECT DATE %(day)s + (v.id %% 62)::int - 1 AS end_date) e""",
+               CROSS JOIN LATERAL (SELECT DATE %(day)s + (v.id %% 62)::int - 1 AS end_date) e0
+               -- cancelled policies end on their cancellation date, here still inside the window
+               CROSS JOIN LATERAL (SELECT e0.end_date, GREATEST(e0.end_date - 3, DATE %(day)s - 1) AS cancelled_on) e""",
         ),
         (
             "renewals (a tenth already renewed)",
