@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from policies.messaging.backends import BaseBackend, Delivery, Outgoing, Result, get_backend
@@ -96,6 +96,7 @@ class Sender:
         max_attempts: int | None = None,
         backends: dict[str, BaseBackend] | None = None,
         clock: Callable[[], dt.datetime] = timezone.now,
+        skip_locked: bool | None = None,
     ):
         self.worker = (worker or worker_name())[:64]
         self.batch_size = batch_size
@@ -103,6 +104,9 @@ class Sender:
         self.max_attempts = max_attempts or settings.MESSAGE_MAX_ATTEMPTS
         self._backends = dict(backends or {})
         self.clock = clock
+        # PostgreSQL claims with FOR UPDATE SKIP LOCKED; elsewhere (the SQLite demo) with plain
+        # conditional updates inside the database's single write lock.
+        self.skip_locked = connection.vendor == "postgresql" if skip_locked is None else skip_locked
 
     def backend(self, channel: str) -> BaseBackend:
         if channel not in self._backends:
@@ -159,6 +163,8 @@ class Sender:
             ).update(not_before=morning)
 
     def claim_due(self) -> list[Claimed]:
+        if not self.skip_locked:
+            return self._claim_portable(in_doubt=False)
         now = self.clock()
         quiet_filter = ""
         params: dict = {
@@ -188,6 +194,8 @@ class Sender:
 
     def claim_in_doubt(self) -> list[Claimed]:
         """Reclaim messages whose sender's lease ran out while they were `sending`."""
+        if not self.skip_locked:
+            return self._claim_portable(in_doubt=True)
         now = self.clock()
         sql = f"""
             WITH picked AS (
@@ -205,10 +213,37 @@ class Sender:
         params = {"now": now, "limit": self.batch_size, "worker": self.worker, "until": now + self.lease}
         return self._claim(sql, params)
 
+    def _claim_portable(self, *, in_doubt: bool) -> list[Claimed]:
+        """The claim for SQLite (the demo), whose IMMEDIATE transactions hold the only write lock."""
+        now = self.clock()
+        if in_doubt:
+            due = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now)
+            order = "claimed_until"
+        else:
+            due = OutboundMessage.objects.filter(status=MessageStatus.PENDING, not_before__lte=now)
+            if is_quiet(now):
+                due = due.exclude(Q(channel__in=QUIET_CHANNELS) & Q(purpose__in=QUIET_PURPOSES))
+            order = "not_before"
+        with transaction.atomic():
+            previous = dict(due.order_by(order).values_list("pk", "claimed_until")[: self.batch_size])
+            changes = {"claimed_by": self.worker, "claimed_until": now + self.lease}
+            if not in_doubt:
+                changes |= {"status": MessageStatus.SENDING, "attempts": F("attempts") + 1}
+            due.filter(pk__in=previous).update(**changes)
+            rows = list(
+                OutboundMessage.objects.filter(pk__in=previous, claimed_by=self.worker).values_list(
+                    *[c.strip() for c in _COLUMNS.split(",")]
+                )
+            )
+        return self._claimed([(*r, previous[r[0]] if in_doubt else None) for r in rows])
+
     def _claim(self, sql: str, params: dict) -> list[Claimed]:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        return self._claimed(rows)
+
+    def _claimed(self, rows: list[tuple]) -> list[Claimed]:
         if not rows:
             return []
         reminders = dict(
@@ -288,11 +323,8 @@ class Sender:
         result.retried += self._mark_retry(retry)
 
     def _release(self, items: list[Claimed]) -> None:
-        mine = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_by=self.worker)
         fresh = [c.message.id for c in items if c.previous_lease is None]
-        mine.filter(pk__in=fresh).update(
-            status=MessageStatus.PENDING, claimed_until=None, attempts=F("attempts") - 1
-        )
+        self._mine(fresh).update(status=MessageStatus.PENDING, claimed_until=None, attempts=F("attempts") - 1)
         # In-doubt messages stay in doubt: expire the lease so the next claim checks them again.
         self._expire([c.message.id for c in items if c.previous_lease is not None])
 
@@ -304,44 +336,34 @@ class Sender:
     def _mark_sent(self, ids: list[int]) -> int:
         if not ids:
             return 0
-        return OutboundMessage.objects.filter(
-            pk__in=ids, status=MessageStatus.SENDING, claimed_by=self.worker
-        ).update(status=MessageStatus.SENT, sent_at=self.clock(), claimed_until=None, last_error="")
+        return self._mine(ids).update(
+            status=MessageStatus.SENT, sent_at=self.clock(), claimed_until=None, last_error=""
+        )
 
     def _mark_failed(self, errors: dict[int, str]) -> int:
         if not errors:
             return 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                UPDATE policies_outboundmessage m
-                SET status = 'failed', last_error = e.error, claimed_until = NULL
-                FROM unnest(%s::bigint[], %s::text[]) AS e(id, error)
-                WHERE m.id = e.id AND m.status = 'sending' AND m.claimed_by = %s
-                """,
-                [list(errors), [v[:2000] for v in errors.values()], self.worker],
-            )
-            return cursor.rowcount
+        return self._mine(list(errors)).update(
+            status=MessageStatus.FAILED,
+            claimed_until=None,
+            last_error=Case(*[When(pk=pk, then=Value(e[:2000])) for pk, e in errors.items()]),
+        )
 
     def _mark_retry(self, retry: dict[int, tuple[dt.datetime, str]]) -> int:
         if not retry:
             return 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                UPDATE policies_outboundmessage m
-                SET status = 'pending', not_before = e.at, last_error = e.error, claimed_until = NULL
-                FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[]) AS e(id, at, error)
-                WHERE m.id = e.id AND m.status = 'sending' AND m.claimed_by = %s
-                """,
-                [
-                    list(retry),
-                    [v[0] for v in retry.values()],
-                    [v[1][:2000] for v in retry.values()],
-                    self.worker,
-                ],
-            )
-            return cursor.rowcount
+        return self._mine(list(retry)).update(
+            status=MessageStatus.PENDING,
+            claimed_until=None,
+            not_before=Case(*[When(pk=pk, then=Value(at)) for pk, (at, _) in retry.items()]),
+            last_error=Case(*[When(pk=pk, then=Value(e[:2000])) for pk, (_, e) in retry.items()]),
+        )
+
+    def _mine(self, ids: list[int]):
+        """`ids` still claimed by this sender (a sender whose lease was taken over records nothing)."""
+        return OutboundMessage.objects.filter(
+            pk__in=ids, status=MessageStatus.SENDING, claimed_by=self.worker
+        )
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.db import connection
 
 from policies.models.reminders import ReminderChannel
 
+# Portable SQL (PostgreSQL, and SQLite for the demo): window functions and FILTER.
 _SCORED = """
     WITH touches AS (
         SELECT r.id, r.policy_id, r.channel, r.days_left,
@@ -27,13 +28,15 @@ _SCORED = """
         WHERE r.planned_for BETWEEN %(first)s AND %(last)s
     ),
     scored AS (
-        SELECT t.*, (t.touched_at IS NOT NULL AND s.issued_at > t.touched_at) AS converted
+        SELECT t.*, CASE WHEN t.touched_at IS NOT NULL AND s.issued_at > t.touched_at THEN 1 ELSE 0 END
+                    AS converted
         FROM touches t LEFT JOIN policies_policy s ON s.renewed_from_id = t.policy_id
     ),
-    last_touch AS (
-        SELECT DISTINCT ON (policy_id) id FROM scored WHERE converted
-        ORDER BY policy_id, touched_at DESC, id DESC
-    )
+    ranked AS (
+        SELECT id, ROW_NUMBER() OVER (PARTITION BY policy_id ORDER BY touched_at DESC, id DESC) AS n
+        FROM scored WHERE converted = 1
+    ),
+    last_touch AS (SELECT id FROM ranked WHERE n = 1)
 """
 
 
@@ -113,7 +116,7 @@ def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
             _SCORED
             + """
             SELECT s.channel, s.days_left, count(*), count(s.touched_at),
-                   count(*) FILTER (WHERE s.converted), count(l.id)
+                   count(*) FILTER (WHERE s.converted = 1), count(l.id)
             FROM scored s LEFT JOIN last_touch l ON l.id = s.id
             GROUP BY s.channel, s.days_left
             """,
@@ -124,7 +127,7 @@ def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
             _SCORED
             + """
             SELECT count(DISTINCT policy_id) FILTER (WHERE touched_at IS NOT NULL),
-                   count(DISTINCT policy_id) FILTER (WHERE converted)
+                   count(DISTINCT policy_id) FILTER (WHERE converted = 1)
             FROM scored
             """,
             params,

@@ -291,3 +291,23 @@ def test_a_backend_that_breaks_midway_leaves_its_batch_in_doubt_for_the_next_pas
     # The next pass looks in the files, finds nothing, and sends it once.
     result = Sender(clock=Clock(NOON + dt.timedelta(seconds=1))).drain()
     assert result.sent == 1 and [w["id"] for w in lines(files)] == [m.pk]
+
+
+def test_the_claim_without_skip_locked_used_on_sqlite_sends_once_and_recovers_in_doubt(files):
+    """The portable claim (the SQLite demo's) exercised here on PostgreSQL: due messages,
+    quiet hours and in-doubt recovery behave as with SKIP LOCKED."""
+    due = OutboundMessageFactory(not_before=NOON)
+    later = OutboundMessageFactory(not_before=NOON + dt.timedelta(hours=1))
+    delivered = OutboundMessageFactory(not_before=NOON)
+    FileBackend("sms").send_messages([Outgoing(id=delivered.pk, channel="sms", recipient="1", text="t")])
+    _in_doubt(delivered, since=NOON - dt.timedelta(minutes=1))
+    sender = Sender(clock=Clock(NOON), skip_locked=False)
+
+    result = sender.drain()
+
+    assert (result.sent, result.recovered) == (1, 1)
+    assert sorted(w["id"] for w in lines(files)) == sorted([due.pk, delivered.pk])
+    later.refresh_from_db()
+    assert later.status == "pending" and later.attempts == 0
+    night = Sender(clock=Clock(dt.datetime(2026, 11, 25, 23, tzinfo=SHANGHAI)), skip_locked=False)
+    assert night.drain().deferred == 1

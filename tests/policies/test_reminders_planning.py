@@ -265,3 +265,53 @@ def test_the_bulk_selection_equals_renewal_state_for_every_vehicle(histories, of
             assert due_policies(day=day, days_left=steps) == expected, day
         transaction.set_rollback(True)
     assert connection.vendor == "postgresql"
+
+
+def _written():
+    reminders = {
+        (r.policy_id, r.channel, r.days_left, r.step_id, r.person_id, r.planned_for,
+         r.message.recipient if r.message else None, r.message.subject if r.message else None,
+         r.message.text if r.message else None, r.message.not_before if r.message else None,
+         r.message.dedupe_key if r.message else None)
+        for r in Reminder.objects.select_related("message")
+    }  # fmt: skip
+    calls = set(RenewalCall.objects.values_list("policy_id", "vehicle_id", "person_id", "phone", "branch_id",
+                                                "due_date", "days_left", "status"))  # fmt: skip
+    return reminders, calls
+
+
+def test_the_sqlite_planner_writes_what_the_bulk_sql_planner_writes():
+    """The demo's planner (vehicle by vehicle through renewal_state, for SQLite) against the
+    PostgreSQL one, on a mixed book: due, lapsed, renewed, cancelled, opted out, stopped,
+    call candidates, and a rerun."""
+    from django.db import transaction
+
+    hainan = BranchFactory(code="460100", name="海口龙华营业部", province="海南", city="海口")
+    ProvinceRule.objects.create(province="海南", advance_renewal_days=30, valid_from=dt.date(2020, 1, 1))
+    policies = [policy_ending(DAY + dt.timedelta(days=d)) for d in (60, 30, 7, 7, 1, -1, -1, 0, 14)]
+    policies.append(policy_ending(DAY + dt.timedelta(days=60), branch=hainan))
+    policy_ending(IN_30, owner=CustomerFactory(email="", app_account=""))
+    renewed = policy_ending(IN_30)
+    PolicyFactory(vehicle=renewed.vehicle, renewed_from=renewed, start_date=IN_30 + dt.timedelta(days=1))
+    reminder_opt_out(person=policies[1].policyholder, channel="push")
+    from policies.models import ReminderStop
+
+    ReminderStop.objects.create(policy=policies[4], channel="sms", reason="wrong_number")
+    for p in (policies[2], policies[6]):  # reached by an SMS earlier: call candidates
+        m = OutboundMessage.objects.create(channel="sms", recipient="1", text="t", purpose="renewal_reminder",
+                                           dedupe_key=f"early:{p.pk}", not_before=NOW, status="sent", sent_at=NOW)  # fmt: skip
+        Reminder.objects.create(policy=p, channel="sms", days_left=30, person=p.policyholder,
+                                planned_for=DAY - dt.timedelta(days=23), message=m)  # fmt: skip
+
+    results = {}
+    for bulk_sql in (True, False):
+        with transaction.atomic():
+            first = plan(bulk_sql=bulk_sql)
+            again = plan(bulk_sql=bulk_sql)
+            results[bulk_sql] = (first.by_step, again.total, _written())
+            transaction.set_rollback(True)
+
+    assert results[True] == results[False]
+    by_step, rerun, (reminders, calls) = results[True]
+    # 7 due or lapsed × 3 channels + one SMS-only customer − one opt-out − one stop, + 2 calls
+    assert rerun == 0 and len(calls) == 2 and sum(by_step.values()) == 7 * 3 + 1 - 2 + 2
