@@ -30,11 +30,17 @@ class CadenceStep(models.Model):
         verbose_name_plural = "提醒节奏"
         ordering = ["channel", "-days_left"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "days_left"], name="cadence_step_unique"),
+            models.UniqueConstraint(
+                fields=["channel", "days_left"],
+                name="cadence_step_unique",
+                violation_error_message="该渠道已有这个提醒时点。",
+            ),  # fmt: skip
             # Due covers the last 90 days at most (DOMAIN §4); lapse reminders within a month.
             models.CheckConstraint(
-                condition=Q(days_left__gte=-30, days_left__lte=89), name="cadence_step_days_in_range"
-            ),
+                condition=Q(days_left__gte=-30, days_left__lte=89),
+                name="cadence_step_days_in_range",
+                violation_error_message="提醒时点须在到期前 89 天至脱保后 30 天之间（-30 至 89）。",
+            ),  # fmt: skip
             models.CheckConstraint(
                 condition=Q(channel__in=ReminderChannel.values), name="cadence_step_channel_valid"
             ),
@@ -70,7 +76,11 @@ class ReminderOptOut(models.Model):
         verbose_name = "退订提醒"
         verbose_name_plural = "退订提醒"
         constraints = [
-            models.UniqueConstraint(fields=["person", "channel"], name="reminder_opt_out_unique"),
+            models.UniqueConstraint(
+                fields=["person", "channel"],
+                name="reminder_opt_out_unique",
+                violation_error_message="该客户已退订这个渠道。",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:
