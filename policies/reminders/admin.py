@@ -6,6 +6,7 @@ from django.contrib import admin
 from policies import models
 from policies.admin_utils import LargeTableAdmin
 from policies.masking import mask_phone, mask_plate
+from policies.services import client_ip, person_view_log
 
 
 @admin.register(models.CadenceStep)
@@ -112,3 +113,13 @@ class RenewalCallAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="联系电话")
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        call = self.get_object(request, object_id)
+        if call is not None and response.status_code == 200:  # the full phone number is on the page
+            person_view_log(
+                user=request.user, person=call.person, page="admin", path=request.path,
+                ip_address=client_ip(request),
+            )  # fmt: skip
+        return response

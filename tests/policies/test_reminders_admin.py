@@ -53,3 +53,14 @@ def test_the_call_list_in_admin_masks_phones(supervisor_client):
 
 def test_clerks_cannot_reach_the_reminder_admin(clerk_client):
     assert clerk_client.get(reverse("admin:policies_cadencestep_changelist")).status_code == 302
+
+
+def test_opening_a_call_in_admin_is_logged_as_a_view_of_the_customer(supervisor_client, supervisor):
+    from policies.models import PersonAccessLog
+
+    call = RenewalCallFactory()
+    assert (
+        supervisor_client.get(reverse("admin:policies_renewalcall_change", args=[call.pk])).status_code == 200
+    )
+    log = PersonAccessLog.objects.get()
+    assert log.person == call.person and log.user == supervisor and log.page == "admin"
