@@ -115,12 +115,14 @@ class Sender:
 
     # --- the loop ---------------------------------------------------------------------
 
-    def drain(self, *, max_batches: int | None = None) -> DrainResult:
-        """Send batches until no message is due (or `max_batches` were sent)."""
+    def drain(
+        self, *, max_batches: int | None = None, stop: Callable[[], bool] = lambda: False
+    ) -> DrainResult:
+        """Send batches until no message is due (or `max_batches` were sent, or `stop()`)."""
         total = DrainResult()
         total.deferred += self.defer_quiet_hours()
         batches = 0
-        while max_batches is None or batches < max_batches:
+        while (max_batches is None or batches < max_batches) and not stop():
             result = self.run_batch()
             total.add(result)
             batches += 1

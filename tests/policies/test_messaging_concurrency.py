@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
-def fill_outbox(n: int) -> list[int]:
-    now = timezone.now() - timezone.timedelta(seconds=1)
+def fill_outbox(n: int, *, due_in: float = -1) -> list[int]:
+    now = timezone.now() + timezone.timedelta(seconds=due_in)
     OutboundMessage.objects.bulk_create(
         OutboundMessage(
             channel="sms" if i % 3 else "push",
@@ -72,12 +72,22 @@ def count_lines(directory) -> int:
 
 
 def test_two_senders_at_once_deliver_each_message_exactly_once(tmp_path):
-    ids = fill_outbox(3000)
+    # Due a few seconds from now, so both senders are up and polling when the race starts.
+    ids = fill_outbox(3000, due_in=4)
 
-    senders = [start_sender(tmp_path, "--batch-size", "100", "--worker", f"s{i}") for i in (1, 2)]
-    outputs = [p.communicate(timeout=120) for p in senders]
-
+    senders = [
+        start_sender(tmp_path, "--batch-size", "100", "--worker", f"s{i}", "--follow", "0.05") for i in (1, 2)
+    ]
+    deadline = time.monotonic() + 120
+    while OutboundMessage.objects.filter(status="sent").count() < len(ids) and time.monotonic() < deadline:
+        assert all(p.poll() is None for p in senders), [p.communicate() for p in senders]
+        time.sleep(0.2)
+    for p in senders:
+        p.terminate()  # SIGTERM: finish the batch in hand and stop
+    outputs = [p.communicate(timeout=30) for p in senders]
     assert [p.returncode for p in senders] == [0, 0], outputs
+    assert all("stopped on SIGTERM" in out for out, _ in outputs)
+
     written = written_ids(tmp_path)
     assert sorted(written) == sorted(ids)  # every message, none twice
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}

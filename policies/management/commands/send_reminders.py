@@ -1,5 +1,6 @@
 """Drain the customer-message outbox (every purpose) through the channel backends."""
 
+import signal
 import time
 
 from django.core.management.base import BaseCommand
@@ -26,10 +27,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size, lease_seconds, worker, follow, **options):
         sender = Sender(worker=worker, batch_size=batch_size, lease_seconds=lease_seconds)
+        stopping = []
+        # SIGTERM (a deploy, a shutdown) finishes the batch in hand, then exits cleanly.
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         started = time.monotonic()
-        while True:
-            result = sender.drain()
+        while not stopping:
+            result = sender.drain(stop=lambda: bool(stopping))
             elapsed = time.monotonic() - started
+            if follow and not (result.handled or result.deferred):
+                time.sleep(follow)  # nothing due: say nothing, look again
+                continue
             self.stdout.write(
                 f"{sender.worker}: sent {result.sent}, recovered {result.recovered}, "
                 f"retry later {result.retried}, failed {result.failed}, "
@@ -38,3 +45,5 @@ class Command(BaseCommand):
             if not follow:
                 break
             time.sleep(follow)
+        if stopping:
+            self.stdout.write(f"{sender.worker}: stopped on SIGTERM")
