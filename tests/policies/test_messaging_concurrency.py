@@ -8,18 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from policies.models import OutboundMessage
+from tests.policies.subprocesses import MANAGE, sender_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
 def fill_outbox(n: int, *, due_in: float = -1) -> list[int]:
@@ -36,19 +32,6 @@ def fill_outbox(n: int, *, due_in: float = -1) -> list[int]:
         for i in range(n)
     )
     return list(OutboundMessage.objects.values_list("pk", flat=True))
-
-
-def sender_env(directory) -> dict:
-    db = connection.settings_dict
-    return os.environ | {
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DATABASE_POOL": "0",
-        "MESSAGE_FILE_DIR": str(directory),
-        "SMS_BACKEND": "policies.messaging.backends.FileBackend",
-        "PUSH_BACKEND": "policies.messaging.backends.FileBackend",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "DEBUG": "0",
-    }
 
 
 def start_sender(directory, *args) -> subprocess.Popen:

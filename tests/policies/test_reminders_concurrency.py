@@ -41,3 +41,46 @@ def test_two_planners_at_once_write_each_reminder_once():
     assert errors == []
     assert sorted(results) == [0, 60]
     assert Reminder.objects.count() == 60 and OutboundMessage.objects.count() == 60
+
+
+def test_a_planner_killed_midway_leaves_nothing_and_the_rerun_writes_everything_once(tmp_path):
+    """The planner is one transaction: SIGKILL it while it is writing (held at the outbox by
+    a lock this test takes), and nothing of its work remains; the rerun writes it all."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import transaction
+
+    from tests.policies.subprocesses import MANAGE, sender_env
+
+    for i in range(12):
+        policy_ending(DAY + dt.timedelta(days=(30, 7, -1)[i % 3]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE policies_outboundmessage IN EXCLUSIVE MODE")
+        planner = subprocess.Popen(
+            [sys.executable, MANAGE, "plan_reminders", "--date", DAY.isoformat()],
+            env=sender_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        waiting = 0
+        while not waiting and time.monotonic() < deadline and planner.poll() is None:
+            time.sleep(0.05)
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'policies_outboundmessage'::regclass"
+            )
+            waiting = cursor.fetchone()[0]
+        assert waiting, planner.communicate()
+        os.kill(planner.pid, signal.SIGKILL)
+        planner.wait(timeout=10)
+    assert Reminder.objects.count() == 0 and OutboundMessage.objects.count() == 0
+
+    rerun = subprocess.run(
+        [sys.executable, MANAGE, "plan_reminders", "--date", DAY.isoformat()],
+        env=sender_env(tmp_path), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr
+    assert "wrote 36 reminders" in rerun.stdout
+    assert Reminder.objects.count() == 36 and OutboundMessage.objects.count() == 36
