@@ -240,6 +240,40 @@ def bench_sending(url: str, senders: int) -> None:
           "process start-up included)")  # fmt: skip
 
 
+def bench_pages(history_days: int) -> None:
+    """Plan `history_days` earlier days too, mark everything sent, and time the queries of the
+    supervisors' pages (campaign overview, conversion over 90 days, dashboard panel)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from policies.reminders import selectors
+    from policies.reminders.conversion import conversion_figures
+    from policies.reminders.planning import plan_reminders
+
+    started = time.monotonic()
+    for back in range(1, history_days + 1):
+        plan_reminders(day=DAY - dt.timedelta(days=back))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE policies_outboundmessage SET status = 'sent', sent_at = now() - interval '1 hour'"
+        )
+        cursor.execute("VACUUM ANALYZE policies_outboundmessage")
+        cursor.execute("VACUUM ANALYZE policies_reminder")
+        cursor.execute("SELECT count(*) FROM policies_reminder")
+        reminders = cursor.fetchone()[0]
+    print(f"\nPages over {reminders:,} reminders ({history_days} more days planned in "
+          f"{time.monotonic() - started:.0f} s; {load()})")  # fmt: skip
+    for label, fn in [
+        ("campaign overview, last 7 days", lambda: selectors.campaign_by_day(last=DAY, days=7)),
+        ("outbox health", lambda: selectors.outbox_health(now=timezone.now())),
+        ("conversion, 90 days (page and panel)",
+         lambda: conversion_figures(first=DAY - dt.timedelta(days=89), last=DAY)),
+    ]:  # fmt: skip
+        started = time.monotonic()
+        fn()
+        print(f"  {label:<40} {time.monotonic() - started:6.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -247,6 +281,12 @@ def main() -> None:
     parser.add_argument("--policies", type=int, default=1_000_000)
     parser.add_argument("--senders", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        help="then plan this many earlier days and time the pages' queries",
+    )
     args = parser.parse_args()
 
     url = bench_url()
@@ -263,6 +303,8 @@ def main() -> None:
     build_data(args.policies)
     bench_planning()
     bench_sending(url, args.senders)
+    if args.history_days:
+        bench_pages(args.history_days)
     connection.close()
     if not args.keep:
         drop_database(url)

@@ -192,6 +192,9 @@ class RenewalCallQuerySet(models.QuerySet):
     def assigned_to(self, user):
         return self.filter(assigned_to=user)
 
+    def unassigned(self):
+        return self.filter(assigned_to__isnull=True)
+
     def visible_to(self, user):
         """Supervisors see every call; hotline agents the calls of their own branch."""
         if user.has_perm("policies.manage_reminders"):

@@ -29,7 +29,9 @@ def record(call, agent, outcome, **kwargs):
 
 
 def test_a_supervisor_assigns_calls_to_an_agent_of_their_branch(call, hotline_agent, supervisor):
+    assert list(RenewalCall.objects.for_branch(call.branch).open().unassigned()) == [call]
     assert call_list_assign(calls=[call], agent=hotline_agent, by=supervisor) == 1
+    assert not RenewalCall.objects.unassigned().exists()
     call.refresh_from_db()
     assert call.assigned_to == hotline_agent
     assert list(RenewalCall.objects.assigned_to(hotline_agent).ready(NOW)) == [call]
