@@ -65,11 +65,14 @@ _CANDIDATES = """
                    OR (q.end_date = p.end_date AND (q.start_date, q.id) < (p.start_date, p.id)))))
 """
 
+# The per-candidate checks below end in OFFSET 0, which keeps PostgreSQL from turning them
+# into joins: each stays a probe of a unique index per candidate, whatever the (possibly
+# stale) statistics say about the size of the tables probed.
 _NOT_SUPPRESSED = """
       AND NOT EXISTS (SELECT 1 FROM policies_reminderoptout o WHERE o.person_id = c.policyholder_id
-                      AND o.channel = s.channel)
+                      AND o.channel = s.channel OFFSET 0)
       AND NOT EXISTS (SELECT 1 FROM policies_reminderstop x WHERE x.policy_id = c.policy_id
-                      AND x.channel = s.channel)
+                      AND x.channel = s.channel OFFSET 0)
 """
 
 
@@ -153,7 +156,7 @@ _STEPS = """
 
 _NOT_PLANNED_YET = """
       AND NOT EXISTS (SELECT 1 FROM policies_reminder pr WHERE pr.policy_id = c.policy_id
-                      AND pr.channel = s.channel AND pr.days_left = c.days_left)
+                      AND pr.channel = s.channel AND pr.days_left = c.days_left OFFSET 0)
 """
 
 
@@ -244,11 +247,12 @@ def _plan_calls(day: dt.date, now: dt.datetime, steps: list[CadenceStep], result
     WHERE pe.phone <> '' {_NOT_SUPPRESSED} {_NOT_PLANNED_YET}
       AND EXISTS (
             SELECT 1 FROM policies_reminder pr
-            JOIN policies_outboundmessage m ON m.id = pr.message_id
             WHERE pr.policy_id = c.policy_id AND pr.channel = ANY(%(prerequisite)s::text[])
-              AND m.status = 'sent')
+              AND (SELECT m.status FROM policies_outboundmessage m WHERE m.id = pr.message_id) = 'sent'
+            OFFSET 0)
       AND NOT EXISTS (
-            SELECT 1 FROM policies_renewalcall rc WHERE rc.policy_id = c.policy_id AND rc.status = 'open')
+            SELECT 1 FROM policies_renewalcall rc WHERE rc.policy_id = c.policy_id AND rc.status = 'open'
+            OFFSET 0)
     """
     write = """
     WITH ins AS (
