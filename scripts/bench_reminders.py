@@ -242,12 +242,13 @@ def bench_sending(url: str, senders: int) -> None:
 
 def bench_pages(history_days: int) -> None:
     """Plan `history_days` earlier days too, mark everything sent, and time the queries of the
-    supervisors' pages (campaign overview, conversion over 90 days, dashboard panel)."""
+    supervisors' pages (campaign overview, conversion over 90 days, dashboard panel) and the
+    nightly recount of the conversion figures."""
     from django.db import connection
     from django.utils import timezone
 
     from policies.reminders import selectors
-    from policies.reminders.conversion import conversion_figures
+    from policies.reminders.conversion import conversion_figures, conversion_refresh
     from policies.reminders.planning import plan_reminders
 
     started = time.monotonic()
@@ -266,6 +267,7 @@ def bench_pages(history_days: int) -> None:
     for label, fn in [
         ("campaign overview, last 7 days", lambda: selectors.campaign_by_day(last=DAY, days=7)),
         ("outbox health", lambda: selectors.outbox_health(now=timezone.now())),
+        ("conversion recount, 120 days (nightly)", lambda: conversion_refresh(last=DAY)),
         ("conversion, 90 days (page and panel)",
          lambda: conversion_figures(first=DAY - dt.timedelta(days=89), last=DAY)),
     ]:  # fmt: skip

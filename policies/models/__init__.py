@@ -5,6 +5,7 @@ from .policy import NumberSequence, Policy
 from .reminders import (
     CadenceStep,
     Reminder,
+    ReminderConversionDay,
     ReminderOptOut,
     ReminderStop,
     RenewalCall,
@@ -35,6 +36,7 @@ __all__ = [
     "Policy",
     "ProvinceRule",
     "Reminder",
+    "ReminderConversionDay",
     "ReminderOptOut",
     "ReminderStop",
     "RenewalCall",

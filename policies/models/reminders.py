@@ -288,3 +288,31 @@ class RenewalCallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class ReminderConversionDay(models.Model):
+    """The conversion figures of the reminders planned on one day, per channel and step —
+    a rollup rebuilt by `conversion_refresh` (after each day's planning), so supervisors'
+    pages read a few hundred rows instead of millions of reminders."""
+
+    planned_for = models.DateField("计划日期")
+    channel = models.CharField("渠道", max_length=8, choices=ReminderChannel.choices)
+    days_left = models.SmallIntegerField("距保险止期天数")
+    planned = models.PositiveIntegerField("计划")
+    sent = models.PositiveIntegerField("已发送")
+    renewed_after = models.PositiveIntegerField("发送后续保")
+    last_touch = models.PositiveIntegerField("末次触达归因")
+    first_touch = models.PositiveIntegerField("首次触达", help_text="该保单最早发出的一次提醒")
+    computed_at = models.DateTimeField("统计时间")
+
+    class Meta:
+        verbose_name = "提醒转化统计"
+        verbose_name_plural = "提醒转化统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planned_for", "channel", "days_left"], name="conversion_day_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.planned_for} {self.get_channel_display()} {self.days_left}"

@@ -3,8 +3,12 @@
 A reminder is *sent* when its message went out (outbox `sent_at`) or, for a call, when the
 first call attempt was made. A reminder *preceded a renewal* when the policy's successor
 (the policy renewed from it) was issued after the reminder was sent. Of the reminders that
-preceded one renewal, the *last touch* is the latest sent — the one credited with it.
-Figures are by channel and cadence step, for the reminders planned in a period.
+preceded one renewal, the *last touch* is the latest sent — the one credited with it; the
+*first touch* is each policy's earliest sent reminder (so their sums count policies).
+
+The figures are counted over millions of reminders by `conversion_refresh` into one row per
+planning day, channel and step (`ReminderConversionDay`) — after each day's planning, for
+the last `REFRESH_DAYS` days — and the supervisors' pages sum those rows for any period.
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
 
+from policies.models import ReminderConversionDay
 from policies.models.reminders import ReminderChannel
+
+REFRESH_DAYS = 120  # renewals come up to ~60 days after the first reminder, and lapses later
 
 # Portable SQL (PostgreSQL, and SQLite for the demo): window functions and FILTER.
 _SCORED = """
     WITH touches AS (
-        SELECT r.id, r.policy_id, r.channel, r.days_left,
+        SELECT r.id, r.policy_id, r.channel, r.days_left, r.planned_for,
                COALESCE(m.sent_at, rc.first_attempt_at) AS touched_at
         FROM policies_reminder r
         LEFT JOIN policies_outboundmessage m ON m.id = r.message_id
@@ -32,11 +41,14 @@ _SCORED = """
                     AS converted
         FROM touches t LEFT JOIN policies_policy s ON s.renewed_from_id = t.policy_id
     ),
-    ranked AS (
+    ranked_last AS (
         SELECT id, ROW_NUMBER() OVER (PARTITION BY policy_id ORDER BY touched_at DESC, id DESC) AS n
         FROM scored WHERE converted = 1
     ),
-    last_touch AS (SELECT id FROM ranked WHERE n = 1)
+    ranked_first AS (
+        SELECT id, ROW_NUMBER() OVER (PARTITION BY policy_id ORDER BY touched_at, id) AS n
+        FROM scored WHERE touched_at IS NOT NULL
+    )
 """
 
 
@@ -73,8 +85,9 @@ class ConversionFigures:
     first: dt.date
     last: dt.date
     steps: list[StepConversion]
-    policies_reminded: int
-    policies_renewed: int
+    policies_reminded: int  # policies whose first reminder was planned in the period
+    policies_renewed: int  # renewals credited (last touch) to a reminder planned in the period
+    computed_at: dt.datetime | None = None
 
     @property
     def by_channel(self) -> list[StepConversion]:
@@ -108,31 +121,56 @@ class ConversionFigures:
         return rows
 
 
-def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
-    """Conversion of the reminders planned from `first` to `last` (two queries)."""
-    params = {"first": first, "last": last}
+@transaction.atomic
+def conversion_refresh(*, last: dt.date, days: int = REFRESH_DAYS, now: dt.datetime | None = None) -> int:
+    """Recount the conversion of the reminders planned in the `days` days up to `last` into
+    `ReminderConversionDay` (one INSERT … SELECT); returns the rows written."""
+    first = last - dt.timedelta(days=days - 1)
+    ReminderConversionDay.objects.filter(planned_for__range=(first, last)).delete()
     with connection.cursor() as cursor:
         cursor.execute(
             _SCORED
             + """
-            SELECT s.channel, s.days_left, count(*), count(s.touched_at),
-                   count(*) FILTER (WHERE s.converted = 1), count(l.id)
-            FROM scored s LEFT JOIN last_touch l ON l.id = s.id
-            GROUP BY s.channel, s.days_left
+            INSERT INTO policies_reminderconversionday
+                (planned_for, channel, days_left, planned, sent, renewed_after, last_touch, first_touch, computed_at)
+            SELECT s.planned_for, s.channel, s.days_left, count(*), count(s.touched_at),
+                   sum(s.converted), count(l.id), count(f.id), %(now)s
+            FROM scored s
+            LEFT JOIN ranked_last l ON l.id = s.id AND l.n = 1
+            LEFT JOIN ranked_first f ON f.id = s.id AND f.n = 1
+            GROUP BY s.planned_for, s.channel, s.days_left
             """,
-            params,
+            {"first": first, "last": last, "now": now or timezone.now()},
         )
-        rows = cursor.fetchall()
-        cursor.execute(
-            _SCORED
-            + """
-            SELECT count(DISTINCT policy_id) FILTER (WHERE touched_at IS NOT NULL),
-                   count(DISTINCT policy_id) FILTER (WHERE converted = 1)
-            FROM scored
-            """,
-            params,
+        return cursor.rowcount
+
+
+def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
+    """Conversion of the reminders planned from `first` to `last`, summed from the rollup
+    (one query)."""
+    rows = list(
+        ReminderConversionDay.objects.filter(planned_for__range=(first, last))
+        .values("channel", "days_left")
+        .annotate(
+            planned=Sum("planned"), sent=Sum("sent"), renewed_after=Sum("renewed_after"),
+            last_touch=Sum("last_touch"), first_touch=Sum("first_touch"), computed_at=Max("computed_at"),
         )
-        reminded, renewed = cursor.fetchone()
+    )  # fmt: skip
     order = {c: i for i, c in enumerate(ReminderChannel.values)}
-    steps = sorted((StepConversion(*r) for r in rows), key=lambda s: (order[s.channel], -s.days_left))
-    return ConversionFigures(first, last, steps, reminded, renewed)
+    steps = sorted(
+        (
+            StepConversion(
+                r["channel"], r["days_left"], r["planned"], r["sent"], r["renewed_after"], r["last_touch"]
+            )
+            for r in rows
+        ),
+        key=lambda s: (order[s.channel], -s.days_left),
+    )
+    return ConversionFigures(
+        first,
+        last,
+        steps,
+        policies_reminded=sum(r["first_touch"] for r in rows),
+        policies_renewed=sum(r["last_touch"] for r in rows),
+        computed_at=max((r["computed_at"] for r in rows), default=None),
+    )

@@ -13,8 +13,8 @@ PANEL_DAYS = 90
 
 
 def conversion_panel() -> dict:
-    """Conversion of the last 90 days' reminders by channel, and the failed-message count
-    (three queries)."""
+    """Conversion of the last 90 days' reminders by channel (from the rollup), and the
+    failed-message count (two queries)."""
     last = today()
     return {
         "days": PANEL_DAYS,

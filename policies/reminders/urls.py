@@ -9,4 +9,5 @@ urlpatterns = [
     path("failed/", reminders.failed, name="failed"),
     path("failed/<int:pk>/resend/", reminders.resend, name="resend"),
     path("conversion/", reminders.conversion, name="conversion"),
+    path("conversion/refresh/", reminders.refresh_conversion, name="refresh_conversion"),
 ]

@@ -14,7 +14,7 @@ from django_tables2 import RequestConfig
 from policies.messaging.sender import message_resend
 from policies.models.reminders import ReminderChannel
 from policies.reminders import selectors
-from policies.reminders.conversion import conversion_figures
+from policies.reminders.conversion import REFRESH_DAYS, conversion_figures, conversion_refresh
 from policies.reminders.filters import FailedMessageFilter
 from policies.reminders.forms import PeriodForm
 from policies.reminders.tables import FailedMessageTable
@@ -55,6 +55,14 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已重新排队，发送进程将在下一轮发出（只发送一次）。")
     return redirect("reminders:failed")
+
+
+@require_POST
+@permission_required(MANAGE, raise_exception=True)
+def refresh_conversion(request: HttpRequest) -> HttpResponse:
+    rows = conversion_refresh(last=today())
+    messages.success(request, f"已重新统计近 {REFRESH_DAYS} 日的提醒转化（{rows} 行）。")
+    return redirect("reminders:conversion")
 
 
 @permission_required(MANAGE, raise_exception=True)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from policies.models import OutboundMessage, Policy
+from policies.reminders.conversion import conversion_refresh
 from policies.reminders.planning import plan_reminders
 from policies.roles import SUPERVISOR
 from policies.selectors import today
@@ -35,6 +36,7 @@ def _campaign():
         PolicyFactory(
             vehicle=policy.vehicle, renewed_from=policy, start_date=policy.end_date + dt.timedelta(days=1)
         )
+    conversion_refresh(last=day)  # as after the night's planning
     failed = OutboundMessage.objects.filter(channel="sms").order_by("pk").first()
     OutboundMessage.objects.filter(pk=failed.pk).update(
         status="failed", attempts=1, last_error='HTTP 400: {"error": "invalid recipient"}'

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from policies.models import OutboundMessage, Reminder
+from policies.models import OutboundMessage, Reminder, ReminderConversionDay
 from tests.factories import policy_ending
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,9 @@ def run(*args) -> str:
 
 def test_plan_reminders_for_a_date_then_again_writes_nothing_new():
     policy_ending(dt.date(2026, 12, 25))
-    assert "wrote 3 reminders" in run("plan_reminders", "--date", "2026-11-25")
+    out = run("plan_reminders", "--date", "2026-11-25")
+    assert "wrote 3 reminders" in out and "conversion figures recounted" in out
+    assert ReminderConversionDay.objects.filter(planned_for=dt.date(2026, 11, 25)).count() == 3
     assert "wrote 0 reminders" in run("plan_reminders", "--date", "2026-11-25")
     assert Reminder.objects.count() == 3
 
@@ -28,7 +30,7 @@ def test_plan_reminders_for_a_date_then_again_writes_nothing_new():
 def test_plan_reminders_dry_run_writes_nothing():
     policy_ending(dt.date(2026, 12, 25))
     assert "would write 3 reminders" in run("plan_reminders", "--date", "2026-11-25", "--dry-run")
-    assert not Reminder.objects.exists()
+    assert not Reminder.objects.exists() and not ReminderConversionDay.objects.exists()
 
 
 def test_plan_reminders_refuses_a_bad_date_in_chinese():

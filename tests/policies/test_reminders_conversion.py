@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from policies.models import OutboundMessage, Policy, Reminder, RenewalCall
+from policies.models import OutboundMessage, Policy, Reminder, ReminderConversionDay, RenewalCall
 from policies.reminders.cadence import SHANGHAI
-from policies.reminders.conversion import conversion_figures
+from policies.reminders.conversion import conversion_figures, conversion_refresh
 from tests.factories import PolicyFactory, policy_ending
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,11 @@ def remind(policy, channel, days_left, sent_at=None, status="sent"):
     return reminder
 
 
+def figures(first=FIRST, last=LAST):
+    conversion_refresh(last=LAST, days=(LAST - FIRST).days + 1)
+    return conversion_figures(first=first, last=last)
+
+
 def renew(policy, issued_at):
     successor = PolicyFactory(
         vehicle=policy.vehicle, renewed_from=policy, start_date=END + dt.timedelta(days=1)
@@ -55,15 +60,15 @@ def test_a_renewal_counts_for_the_reminders_sent_before_it_and_credits_the_last(
     remind(policy, "sms", 7, t(12, 24))  # after the renewal: did not precede it
     renew(policy, t(12, 5))
 
-    figures = conversion_figures(first=FIRST, last=LAST)
+    result = figures()
 
-    steps = {(s.channel, s.days_left): s for s in figures.steps}
+    steps = {(s.channel, s.days_left): s for s in result.steps}
     assert (steps["sms", 60].sent, steps["sms", 60].renewed_after, steps["sms", 60].last_touch) == (1, 1, 0)
     assert (steps["email", 60].renewed_after, steps["email", 60].last_touch) == (1, 0)
     assert (steps["sms", 30].renewed_after, steps["sms", 30].last_touch) == (1, 1)
     assert (steps["sms", 7].sent, steps["sms", 7].renewed_after, steps["sms", 7].last_touch) == (1, 0, 0)
-    assert figures.policies_reminded == 1 and figures.policies_renewed == 1
-    assert figures.renewal_rate == Decimal("100.0")
+    assert result.policies_reminded == 1 and result.policies_renewed == 1
+    assert result.renewal_rate == Decimal("100.0")
 
 
 def test_unsent_and_unrenewed_reminders_convert_nothing():
@@ -73,12 +78,12 @@ def test_unsent_and_unrenewed_reminders_convert_nothing():
     never = policy_ending(END)
     remind(never, "push", 30, t(12, 1))
 
-    figures = conversion_figures(first=FIRST, last=LAST)
+    result = figures()
 
-    [push] = figures.steps
+    [push] = result.steps
     assert (push.planned, push.sent, push.renewed_after, push.last_touch) == (2, 1, 0, 0)
     assert push.conversion_rate == Decimal("0.0")
-    assert figures.policies_reminded == 1 and figures.policies_renewed == 0
+    assert result.policies_reminded == 1 and result.policies_renewed == 0
 
 
 def test_calls_count_from_the_first_call_attempt():
@@ -89,26 +94,48 @@ def test_calls_count_from_the_first_call_attempt():
     not_called = policy_ending(END)
     remind(not_called, "call", 7)
 
-    figures = conversion_figures(first=FIRST, last=LAST)
+    result = figures()
 
-    by_channel = {c.channel: c for c in figures.by_channel}
+    by_channel = {c.channel: c for c in result.by_channel}
     assert (by_channel["call"].planned, by_channel["call"].sent, by_channel["call"].last_touch) == (2, 1, 1)
     assert by_channel["call"].conversion_rate == Decimal("100.0")
     assert (by_channel["sms"].renewed_after, by_channel["sms"].last_touch) == (1, 0)
-    assert [c.channel for c in figures.by_channel] == ["sms", "call"]
+    assert [c.channel for c in result.by_channel] == ["sms", "call"]
 
 
 def test_only_reminders_planned_in_the_period_count():
     policy = policy_ending(END)
     remind(policy, "sms", 60, t(11, 1))
-    assert conversion_figures(first=dt.date(2026, 11, 2), last=LAST).steps == []
-    assert len(conversion_figures(first=dt.date(2026, 11, 1), last=dt.date(2026, 11, 1)).steps) == 1
+    assert figures(first=dt.date(2026, 11, 2), last=LAST).steps == []
+    assert len(figures(first=dt.date(2026, 11, 1), last=dt.date(2026, 11, 1)).steps) == 1
 
 
-def test_the_figures_take_two_queries_whatever_the_data(django_assert_num_queries):
+def test_the_figures_are_one_query_over_the_rollup_whatever_the_data(django_assert_num_queries):
     for _ in range(3):
         policy = policy_ending(END)
         remind(policy, "sms", 30, t(12, 1))
         renew(policy, t(12, 2))
-    with django_assert_num_queries(2):
-        conversion_figures(first=FIRST, last=LAST)
+    conversion_refresh(last=LAST)
+    with django_assert_num_queries(1):
+        result = conversion_figures(first=FIRST, last=LAST)
+    assert result.policies_renewed == 3 and result.computed_at is not None
+
+
+def test_a_refresh_recounts_its_days_and_leaves_older_ones(django_assert_max_num_queries):
+    policy = policy_ending(END)
+    remind(policy, "sms", 30, t(12, 1))
+    conversion_refresh(last=LAST)
+    renew(policy, t(12, 2))
+    assert conversion_figures(first=FIRST, last=LAST).policies_renewed == 0  # not yet recounted
+    with django_assert_max_num_queries(4):  # a delete and one INSERT … SELECT, in a savepoint
+        conversion_refresh(last=LAST, days=60)
+    assert conversion_figures(first=FIRST, last=LAST).policies_renewed == 1
+    assert ReminderConversionDay.objects.count() == 1
+
+
+def test_each_policy_counts_once_as_reminded_across_days_and_channels():
+    policy = policy_ending(END)
+    remind(policy, "sms", 60, t(11, 1))
+    remind(policy, "email", 60, t(11, 1, 10))
+    remind(policy, "sms", 30, t(12, 1))
+    assert figures().policies_reminded == 1

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from policies.models import OutboundMessage
+from policies.reminders.conversion import conversion_refresh
 from policies.reminders.planning import plan_reminders
 from policies.selectors import today
 from tests.factories import OutboundMessageFactory, policy_ending
@@ -127,6 +128,7 @@ def test_resend_of_an_unknown_message_changes_nothing(supervisor_client):
 
 def test_the_conversion_page_shows_figures_for_a_period(supervisor_client, django_assert_max_num_queries):
     _some_data(2)
+    conversion_refresh(last=today())
     with django_assert_max_num_queries(8):
         response = supervisor_client.get(reverse("reminders:conversion"))
     assert response.status_code == 200
@@ -137,6 +139,20 @@ def test_the_conversion_page_shows_figures_for_a_period(supervisor_client, djang
         ("push", 30, 2),
     }
     assert "转化率" in response.content.decode()
+
+
+def test_a_supervisor_recounts_the_figures_on_request(client, supervisor, counter_clerk):
+    _some_data(1)
+    url = reverse("reminders:refresh_conversion")
+    client.force_login(counter_clerk)
+    assert client.post(url).status_code == 403
+    client.force_login(supervisor)
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert "已重新统计" in response.content.decode()
+    assert response.context["figures"].policies_reminded == 0  # nothing sent yet
+    assert {s.planned for s in response.context["figures"].steps} == {1}
+    assert "统计于" in response.content.decode()
 
 
 def test_a_bad_period_is_explained_in_chinese(supervisor_client):
