@@ -7,7 +7,14 @@ from policies.models import OutboundMessage
 from policies.reminders.cadence import REMINDER_PURPOSE
 from policies.reminders.selectors import mask_recipient
 
-PURPOSE_LABELS = {REMINDER_PURPOSE: "续保提醒"}
+# What each app's messages are for (outbox `purpose`), as supervisors read it.
+PURPOSE_LABELS = {
+    REMINDER_PURPOSE: "续保提醒",
+    "ticket_reply": "工单回复",
+    "ticket_survey": "满意度调查",
+    "claim_report": "理赔报案通知",
+    "claim_paid": "理赔支付通知",
+}
 
 
 class FailedMessageTable(tables.Table):
