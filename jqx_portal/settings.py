@@ -114,6 +114,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Tests set a fast hasher through the environment; production keeps Django's default.
+if env.list("PASSWORD_HASHERS", default=[]):
+    PASSWORD_HASHERS = env.list("PASSWORD_HASHERS")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -182,6 +186,8 @@ MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=120)
 SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="400-800-9595")
 SERVICE_WEBSITE = env.str("SERVICE_WEBSITE", default="www.jqx.example.cn")
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
+# Where customers open the links in their messages (satisfaction surveys).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security (production values unless DEBUG) --------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

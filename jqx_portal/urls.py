@@ -23,6 +23,8 @@ urlpatterns = [
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
     path("reminders/", include("policies.reminders.urls")),
+    path("claims/", include("claims.urls")),
+    path("support/", include("support.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -208,10 +208,23 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
+def months_end(start: dt.date, months: int) -> dt.date:
+    """The last day of `months` months of cover from `start`: the day before the same date
+    `months` later, or — when that date does not exist — the last day of its month, the
+    rule `renewal.one_year_end` follows (2026-01-31 + 1 month → 2026-02-28)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    try:
+        return dt.date(year, month, start.day) - dt.timedelta(days=1)
+    except ValueError:  # 29–31 of a shorter month: cover runs to that month's last day
+        next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+        return next_first - dt.timedelta(days=1)
+
+
 def cover_months(start: dt.date, end: dt.date) -> int:
     """Months of cover from `start` to `end` inclusive; a part month counts as a whole."""
     for months in range(1, 13):
-        if add_months(start, months) - dt.timedelta(days=1) >= end:
+        if months_end(start, months) >= end:
             return months
     return 12
 
@@ -422,9 +435,9 @@ def quote(
     if term_kind == TermKind.ANNUAL:
         lines.append(f"交强险保费 = {to_fen(base)} × {factor} = {premium} 元。")
     else:
+        shown = f"{percent.normalize():f}"  # 10.00 → "10", not "1E+1"
         lines.append(
-            f"短期保险 {months} 个月，按年保费的 {percent.normalize()}% 计收："
-            f"{to_fen(base)} × {factor} × {percent.normalize()}% = {premium} 元。"
+            f"短期保险 {months} 个月，按年保费的 {shown}% 计收：{to_fen(base)} × {factor} × {shown}% = {premium} 元。"
         )
     lines.append(f"车船税：{tax.note}")
     lines.append(f"合计应缴 {premium} + {tax.amount} = {total} 元。")

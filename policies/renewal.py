@@ -44,8 +44,9 @@ class RenewalState:
 
     @property
     def is_renewable(self) -> bool:
-        """A renewal may be issued now: due, lapsed — or in force, bought early on request."""
-        return self.status in (RenewalStatus.DUE, RenewalStatus.LAPSED, RenewalStatus.IN_FORCE)
+        """A renewal may be issued now: due (inside the advance window) or lapsed. Cover
+        with more of the window left is not yet renewable (DOMAIN §4)."""
+        return self.status in (RenewalStatus.DUE, RenewalStatus.LAPSED)
 
 
 def next_start_date(state: RenewalState) -> dt.date:
@@ -110,3 +111,9 @@ def one_year_end(start: dt.date) -> dt.date:
     except ValueError:  # 29 February → 1 March of a common year
         anniversary = dt.date(start.year + 1, 3, 1)
     return anniversary - dt.timedelta(days=1)
+
+
+def renewal_window_opens(cover_end: dt.date, *, advance_days: int = DEFAULT_ADVANCE_DAYS) -> dt.date:
+    """The first day a renewal may be bought: the vehicle becomes `due` when fewer than
+    `advance_days` days are left (DOMAIN §4; end 2027-02-28, 90 days → 2026-12-01)."""
+    return cover_end - dt.timedelta(days=advance_days - 1)

@@ -10,9 +10,15 @@ from __future__ import annotations
 COUNTER_CLERK = "柜面人员"
 HOTLINE_AGENT = "热线坐席"
 SUPERVISOR = "主管"
-ROLES = (COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR)
+CLAIMS_ADJUSTER = "理赔人员"
+ROLES = (COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR, CLAIMS_ADJUSTER)
 
-ROLE_SLUGS = {COUNTER_CLERK: "counter_clerk", HOTLINE_AGENT: "hotline_agent", SUPERVISOR: "supervisor"}
+ROLE_SLUGS = {
+    COUNTER_CLERK: "counter_clerk",
+    HOTLINE_AGENT: "hotline_agent",
+    SUPERVISOR: "supervisor",
+    CLAIMS_ADJUSTER: "claims_adjuster",
+}
 
 
 def grant(apps, role: str, permissions: list[str]) -> None:

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from policies.choices import PolicyStatus, SalesChannel
+from policies.choices import PolicyStatus, RenewalStatus, SalesChannel
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Policy, User, Vehicle
 from policies.pricing import Quote
+from policies.selectors import renewal_quote, today, vehicle_renewal_state
 
 
 def next_sequence_value(name: str) -> int:
@@ -107,3 +109,112 @@ def person_view_log(
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+# --- Renewal at the counter ------------------------------------------------------------------
+
+
+class StaleQuote(ValidationError):
+    """The quote the clerk showed no longer holds (claims record or tariff changed):
+    nothing was charged; `quote` is the fresh one to show the customer."""
+
+    def __init__(self, quote: Quote):
+        super().__init__(
+            "报价已变化：该车出险记录或费率表在报价后有更新，新报价合计 %(total)s 元。"
+            "本次未出单、未收费，请向客户说明新报价后再确认。",
+            code="stale_quote",
+            params={"total": quote.total},
+        )
+        self.quote = quote
+
+
+@dataclass(frozen=True)
+class RenewalResult:
+    policy: Policy
+    created: bool  # False: the renewal had already been issued (double click, retry, colleague)
+
+
+@transaction.atomic
+def policy_renew(
+    *,
+    vehicle: Vehicle,
+    clerk: User,
+    from_policy_id: int,
+    fingerprint: str,
+    day: dt.date | None = None,
+) -> RenewalResult:
+    """Issue the successor of policy `from_policy_id` at the clerk's branch, priced exactly
+    as the quote identified by `fingerprint` (DOMAIN §4: it starts the day after the current
+    end date, or at 00:00 tomorrow when lapsed).
+
+    Idempotent: the vehicle's row is locked, so a double click, a browser retry or a second
+    clerk renewing the same vehicle waits and then receives the policy already issued. A
+    quote that no longer holds raises `StaleQuote` with the fresh one and charges nothing.
+    """
+    if clerk.branch_id is None:
+        raise ValidationError("您的账号未设置所属网点，不能出单。请联系主管。", code="no_branch")
+    if is_trailer_plate(vehicle.plate):
+        raise ValidationError("挂车自 2013 年 3 月 1 日起不再投保交强险。", code="trailer")
+    day = day or today()
+    vehicle = Vehicle.objects.select_related("owner").select_for_update(of=("self",)).get(pk=vehicle.pk)
+    policies = list(Policy.objects.filter(vehicle=vehicle).order_by("start_date", "pk"))
+
+    issued = next((p for p in policies if p.renewed_from_id == from_policy_id), None)
+    if issued is not None:
+        if issued.is_cancelled:
+            raise ValidationError(
+                "该保单的续保保单 %(number)s 已退保，不能再次续保。",
+                code="successor_cancelled",
+                params={"number": issued.number},
+            )
+        return RenewalResult(policy=issued, created=False)
+
+    state = vehicle_renewal_state(policies, day=day, province=clerk.branch.province)
+    _check_renewable(state, from_policy_id=from_policy_id)
+    fresh = renewal_quote(vehicle=vehicle, policies=policies, branch=clerk.branch, day=day)
+    if fresh.fingerprint != fingerprint:
+        raise StaleQuote(fresh)
+
+    current = next(p for p in policies if p.pk == from_policy_id)
+    try:
+        with transaction.atomic():
+            policy = policy_issue(
+                vehicle=vehicle,
+                policyholder=vehicle.owner,
+                insured=vehicle.owner,
+                branch=clerk.branch,
+                channel=SalesChannel.COUNTER,
+                quote=fresh,
+                issued_by=clerk,
+                renewed_from=current,
+            )
+    except IntegrityError:
+        # A writer that did not take the vehicle lock got there first; the one-to-one
+        # `renewed_from` and the exclusion constraint kept it to one policy.
+        issued = Policy.objects.filter(renewed_from_id=from_policy_id).first()
+        if issued is None:
+            raise ValidationError("该车保单刚被修改，请重新查询后再办理。", code="conflict") from None
+        return RenewalResult(policy=issued, created=False)
+    return RenewalResult(policy=policy, created=True)
+
+
+def _check_renewable(state, *, from_policy_id: int) -> None:
+    """Refuse, in words a clerk can read out, a renewal that may not be issued now."""
+    if state.status is None:
+        raise ValidationError("该车在本公司没有保单，不能续保；首次投保请按新保办理。", code="never_insured")
+    if state.status == RenewalStatus.CANCELLED:
+        raise ValidationError("该车最近一张保单已退保，不能续保。", code="cancelled")
+    if state.status == RenewalStatus.RENEWED:
+        raise ValidationError(
+            "该车已有 %(start)s 起保的后续保单，无需续保。",
+            code="renewed",
+            params={"start": state.renewal_start},
+        )
+    if state.status == RenewalStatus.IN_FORCE:
+        raise ValidationError(
+            "该车保单至 %(end)s 止，尚未进入续保期（止期前 90 天内可续保）。",
+            code="not_due",
+            params={"end": state.cover_end},
+        )
+    if state.current is None or state.current.policy_id != from_policy_id:
+        raise ValidationError("该车保单信息已变化，请重新查询后再办理。", code="changed")

@@ -14,7 +14,7 @@ from policies import models
 from policies.choices import EnergyType, PremiumCategory, SalesChannel
 from policies.identifiers import id_check_char, vin_check_char
 from policies.renewal import one_year_end
-from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
+from policies.roles import CLAIMS_ADJUSTER, SUPERVISOR
 
 _serial = itertools.count(1)
 
@@ -73,18 +73,6 @@ class UserFactory(factory.django.DjangoModelFactory):
             if extracted == SUPERVISOR:
                 self.is_staff = True
                 self.save(update_fields=["is_staff"])
-
-
-class CounterClerkFactory(UserFactory):
-    role = COUNTER_CLERK
-
-
-class HotlineAgentFactory(UserFactory):
-    role = HOTLINE_AGENT
-
-
-class SupervisorFactory(UserFactory):
-    role = SUPERVISOR
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -150,6 +138,151 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     premium = Decimal("950.00")
     vehicle_tax = Decimal("300.00")
     total = factory.LazyAttribute(lambda p: p.premium + p.vehicle_tax)
+
+
+# --- Counter desk: renewal chains --------------------------------------------------------------
+
+
+def policy_chain(
+    vehicle: models.Vehicle,
+    *,
+    first_start: dt.date,
+    years: int,
+    branch: models.Branch,
+    claims: dict[int, tuple[int, int]] | None = None,
+    gaps: dict[int, int] | None = None,
+    **kwargs,
+) -> list[models.Policy]:
+    """`years` annual policies of `vehicle`, each renewed from the one before.
+
+    `claims` maps a year's index to its (at-fault, fatal) accidents; `gaps` maps an index
+    to the days without cover before that year (a lapse)."""
+    claims, gaps = claims or {}, gaps or {}
+    policies: list[models.Policy] = []
+    start = first_start
+    for i in range(years):
+        start += dt.timedelta(days=gaps.get(i, 0))
+        at_fault, fatal = claims.get(i, (0, 0))
+        policies.append(
+            PolicyFactory(
+                vehicle=vehicle,
+                branch=branch,
+                start_date=start,
+                at_fault_claims=at_fault,
+                fatal_claims=fatal,
+                renewed_from=policies[-1] if policies else None,
+                **kwargs,
+            )
+        )
+        start = one_year_end(start) + dt.timedelta(days=1)
+    return policies
+
+
+def person_with_fleet(
+    *, vehicles: int, years: int, branch: models.Branch, today: dt.date, licences: int = 2
+) -> models.Person:
+    """A person owning `vehicles` vehicles, each with `years` consecutive policies, the last
+    of them ending within the renewal window, and `licences` driving licences."""
+    person = PersonFactory()
+    for i in range(licences):
+        DrivingLicenceFactory(
+            holder=person, classes="C1" if i == 0 else "A2,D", valid_from=dt.date(2016 + i, 3, 1)
+        )
+    for i in range(vehicles):
+        vehicle = VehicleFactory(owner=person)
+        last_start = today - dt.timedelta(days=300 + i)
+        first = dt.date(last_start.year - (years - 1), last_start.month, min(last_start.day, 28))
+        policy_chain(vehicle, first_start=first, years=years, branch=branch, claims={years - 2: (1, 0)})
+    return person
+
+
+# --- support ---------------------------------------------------------------------------
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    """A branch queue of every category unless told otherwise."""
+
+    class Meta:
+        model = "support.Queue"
+
+    name = factory.Sequence(lambda n: f"队列{n}")
+    branch = factory.SubFactory(BranchFactory)
+    category = ""
+
+
+class TicketFactory(factory.Factory):
+    """A ticket opened through `support.services.ticket_create`, as every channel does."""
+
+    class Meta:
+        model = "support.Ticket"
+
+    subject = "续保后保费上涨了"
+    channel = "hotline"
+    category = "premium"
+    priority = "normal"
+    description = "客户询问续保保费为什么比去年高。"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from support.services import ticket_create
+
+        return ticket_create(**kwargs)
+
+    @classmethod
+    def _build(cls, model_class, **kwargs):
+        raise TypeError("TicketFactory only creates tickets through the service.")
+
+
+# --- Claims ----------------------------------------------------------------------------------
+
+
+class ClaimsAdjusterFactory(UserFactory):
+    """理赔人员 (the role is a post-generation hook, so its default is set here)."""
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        params.setdefault("role", CLAIMS_ADJUSTER)
+        return super()._generate(strategy, params)
+
+
+def third_party_person(
+    n: int = 1, *, medical="3000.00", death_disability="0", outcome="injured", **kwargs
+) -> dict:
+    """A third party injured in the accident, as a reporter describes them."""
+    return {
+        "kind": "person",
+        "name": f"李{'明华强芳'[n % 4]}",
+        "id_number": make_id_number(5000 + n, area="320104"),
+        "outcome": outcome,
+        "medical": medical,
+        "death_disability": death_disability,
+        **kwargs,
+    }
+
+
+def third_party_vehicle(n: int = 1, *, property="1500.00", **kwargs) -> dict:
+    return {"kind": "vehicle", "plate": make_plate(7000 + n, prefix="苏B"), "property": property, **kwargs}
+
+
+def make_claim(policy, *, accident_at=None, now=None, parties=None, at_fault=True, by=None, **kwargs):
+    """A claim reported through the real service (the way every claim begins)."""
+    from django.utils import timezone
+
+    from claims.services import claim_report
+
+    now = now or timezone.now()
+    return claim_report(
+        vehicle=policy.vehicle.plate,
+        accident_at=accident_at or now - dt.timedelta(hours=3),
+        place=kwargs.pop("place", "南京市玄武区中山路与北京东路交叉口"),
+        description=kwargs.pop("description", "追尾前车，前车受损，前车驾驶人受伤送医。"),
+        at_fault=at_fault,
+        parties=parties if parties is not None else [third_party_person(), third_party_vehicle()],
+        channel=kwargs.pop("channel", "hotline"),
+        reported_by=by,
+        now=now,
+        **kwargs,
+    )
 
 
 # --- Renewal reminders -------------------------------------------------------------------

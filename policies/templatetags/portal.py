@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from policies import masking
 from policies.choices import RenewalStatus
@@ -59,7 +60,7 @@ def percent(rate) -> str:
 def status_badge(status) -> str:
     """A coloured badge for a renewal status (DOMAIN §4)."""
     if not status:
-        return format_html('<span class="badge text-bg-light border">未投保</span>')
+        return mark_safe('<span class="badge text-bg-light border">未投保</span>')
     status = RenewalStatus(status)
     return format_html(
         '<span class="badge status-badge text-bg-{}" data-status="{}">{}</span>',

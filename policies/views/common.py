@@ -10,6 +10,7 @@ HOME_PAGES = (
     ("policies.view_dashboards", "dashboard"),
     ("policies.use_counter_desk", "counter:home"),
     ("policies.use_hotline_desk", "hotline:home"),
+    ("claims.view_claim", "claims:queue"),
 )
 
 

@@ -1,0 +1,159 @@
+"""The claims figures supervisors run the business on (DOMAIN §9), as grouped queries.
+
+- Loss ratio (赔付率) = claims paid in the period + reserves on open claims
+  ÷ premium earned in the period. A policy earns its premium pro rata by days of cover
+  (a cancelled policy only up to its cancellation date).
+- Claim cycle time: report → payment, and the time spent in each step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Q, Sum
+from django.utils import timezone
+
+from claims.choices import ClaimState, PaymentStatus, RejectReason
+from claims.deadlines import SHANGHAI
+from claims.models import Claim, ClaimEvent, Payment
+from claims.workflow import OPEN_STATES
+from policies.choices import PolicyStatus
+from policies.models import Policy
+from policies.pricing import add_months
+
+ZERO = Decimal("0.00")
+STEP_ORDER = [ClaimState.REPORTED, ClaimState.REGISTERED, ClaimState.SURVEYED, ClaimState.ASSESSED,
+              ClaimState.CALCULATED, ClaimState.APPROVED, ClaimState.PAID]  # fmt: skip
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
+
+
+def earned_premium(*, start: dt.date, end: dt.date) -> Decimal:
+    """Premium earned from `start` to `end` inclusive: each policy's premium × its days of
+    cover inside the period ÷ its days of cover. One grouped query (policies sharing
+    their dates are summed in the database)."""
+    rows = (
+        Policy.objects.filter(start_date__lte=end, end_date__gte=start)
+        .values("start_date", "end_date", "status", "cancelled_on")
+        .annotate(premium=Sum("premium"))
+        .order_by()
+    )
+    total = Decimal(0)
+    for row in rows:
+        last = row["end_date"]
+        if row["status"] == PolicyStatus.CANCELLED and row["cancelled_on"] is not None:
+            last = min(last, row["cancelled_on"])
+        days_in = (min(last, end) - max(row["start_date"], start)).days + 1
+        if days_in > 0:
+            total += row["premium"] * days_in / ((row["end_date"] - row["start_date"]).days + 1)
+    return total.quantize(ZERO)
+
+
+@dataclass(frozen=True)
+class LossRatio:
+    start: dt.date
+    end: dt.date
+    paid: Decimal
+    reserves: Decimal
+    earned: Decimal
+
+    @property
+    def incurred(self) -> Decimal:
+        return self.paid + self.reserves
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return (self.incurred * 100 / self.earned).quantize(Decimal("0.1")) if self.earned else None
+
+
+def loss_ratio(*, start: dt.date, end: dt.date, reserves: Decimal | None = None) -> LossRatio:
+    """Paid in the period + reserves now on open claims, over premium earned in the period."""
+    paid = (
+        Payment.objects.filter(
+            status=PaymentStatus.PAID,
+            paid_at__gte=_start_of(start),
+            paid_at__lt=_start_of(end + dt.timedelta(days=1)),
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    if reserves is None:
+        reserves = open_reserves()
+    return LossRatio(start, end, paid, reserves, earned_premium(start=start, end=end))
+
+
+def open_reserves() -> Decimal:
+    return Claim.objects.filter(state__in=OPEN_STATES).aggregate(s=Sum("reserve"))["s"] or ZERO
+
+
+@dataclass(frozen=True)
+class StepTime:
+    state: str
+    label: str
+    claims: int
+    average_seconds: int
+
+
+def cycle_times(*, start: dt.date, end: dt.date) -> tuple[dt.timedelta | None, int, list[StepTime]]:
+    """Average report → payment of the claims paid in the period (and how many), and the
+    average time spent in each step left during the period (two grouped queries)."""
+    since, until = _start_of(start), _start_of(end + dt.timedelta(days=1))
+    paid = Claim.objects.filter(paid_at__gte=since, paid_at__lt=until).aggregate(
+        n=Count("id"), avg=Avg(F("paid_at") - F("reported_at"))
+    )
+    steps = {
+        row["from_state"]: row
+        for row in ClaimEvent.objects.filter(at__gte=since, at__lt=until, step_seconds__isnull=False)
+        .values("from_state")
+        .annotate(n=Count("id"), avg=Avg("step_seconds"))
+        .order_by()
+    }
+    per_step = [
+        StepTime(s, ClaimState(s).label, steps[s]["n"], int(steps[s]["avg"]))
+        for s in STEP_ORDER
+        if s in steps
+    ]
+    return paid["avg"], paid["n"], per_step
+
+
+def rejections(*, start: dt.date, end: dt.date) -> list[tuple[str, str, int]]:
+    """Refusals decided in the period by coded reason: (code, reason, count)."""
+    rows = dict(
+        Claim.objects.filter(
+            state=ClaimState.REJECTED,
+            decided_at__gte=_start_of(start),
+            decided_at__lt=_start_of(end + dt.timedelta(days=1)),
+        )
+        .values_list("reject_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(code, label, rows[code]) for code, label in RejectReason.choices if code in rows]
+
+
+def claims_panel() -> dict:
+    """The supervisors' dashboard panel: loss ratio, cycle time, open claims, refusals."""
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    rolling_start = add_months(today, -12) + dt.timedelta(days=1)
+    reserves = open_reserves()
+    now = timezone.now()
+    open_counts = Claim.objects.filter(state__in=OPEN_STATES).aggregate(
+        total=Count("id"), overdue=Count("id", filter=Q(next_due_at__lte=now))
+    )
+    average, paid_claims, steps = cycle_times(start=rolling_start, end=today)
+    return {
+        "ratios": [
+            ("本年度", loss_ratio(start=year_start, end=today, reserves=reserves)),
+            ("近 12 个月", loss_ratio(start=rolling_start, end=today, reserves=reserves)),
+        ],
+        "open_claims": open_counts["total"],
+        "overdue_claims": open_counts["overdue"],
+        "cycle_average": average,
+        "cycle_claims": paid_claims,
+        "steps": steps,
+        "rejections": rejections(start=rolling_start, end=today),
+    }

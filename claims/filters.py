@@ -1,0 +1,102 @@
+"""The claim queue's filters: state, branch, deadline, channel, risk, and one search box."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from claims.choices import ClaimChannel, ClaimState
+from claims.deadlines import SHANGHAI
+from claims.models import Claim
+from claims.workflow import OPEN_STATES
+from policies.identifiers import normalize
+from policies.models import Branch
+from policies.search import TermKind, classify
+
+STATE_CHOICES = [("open", "未决赔案"), ("all", "全部赔案"), *ClaimState.choices]
+DEADLINE_CHOICES = [
+    ("overdue", "已逾期"),
+    ("today", "今日到期"),
+    ("three_days", "3 日内到期"),
+    ("breached", "曾超时"),
+]
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="查找", method="search",
+        widget=forms.TextInput(attrs={"placeholder": "赔案号、号牌、VIN 或保单号"}),
+    )  # fmt: skip
+    state = django_filters.ChoiceFilter(
+        label="状态", choices=STATE_CHOICES, method="by_state", empty_label=None
+    )
+    branch = django_filters.ModelChoiceFilter(
+        label="网点", queryset=Branch.objects.filter(is_active=True).order_by("code"), empty_label="全部网点"
+    )
+    deadline = django_filters.ChoiceFilter(
+        label="时限", choices=DEADLINE_CHOICES, method="by_deadline", empty_label="全部"
+    )
+    channel = django_filters.ChoiceFilter(
+        label="报案渠道", choices=ClaimChannel.choices, empty_label="全部渠道"
+    )
+    risk = django_filters.BooleanFilter(
+        label="风险提示", method="by_risk",
+        widget=forms.Select(choices=[("", "全部"), ("true", "有风险提示"), ("false", "无风险提示")]),
+    )  # fmt: skip
+
+    class Meta:
+        model = Claim
+        fields = ["q", "state", "branch", "deadline", "channel", "risk"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("state", "open")  # the queue is the open claims unless asked otherwise
+        super().__init__(data, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        term = normalize(value)
+        if not term:
+            return queryset
+        condition = Q(number=term)
+        for kind, normalised in classify(value):
+            if kind == TermKind.PLATE:
+                condition |= Q(vehicle__plate=normalised)
+            elif kind == TermKind.VIN:
+                condition |= Q(vehicle__vin=normalised)
+            elif kind == TermKind.POLICY_NUMBER:
+                condition |= Q(policy__number=normalised)
+        return queryset.filter(condition)
+
+    def by_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(state__in=OPEN_STATES)
+        if value == "all":
+            return queryset
+        return queryset.filter(state=value)
+
+    def by_deadline(self, queryset, name, value):
+        now = timezone.now()
+        midnight = dt.datetime.combine(
+            now.astimezone(SHANGHAI).date() + dt.timedelta(days=1), dt.time(0), SHANGHAI
+        )
+        match value:
+            case "overdue":
+                return queryset.filter(next_due_at__lte=now)
+            case "today":
+                return queryset.filter(next_due_at__gt=now, next_due_at__lte=midnight)
+            case "three_days":
+                return queryset.filter(next_due_at__gt=now, next_due_at__lte=midnight + dt.timedelta(days=2))
+            case "breached":
+                return queryset.filter(
+                    Q(documents_breached=True) | Q(decision_breached=True) | Q(payment_breached=True)
+                )
+        return queryset
+
+    def by_risk(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(risk_codes=[]) if value else queryset.filter(risk_codes=[])

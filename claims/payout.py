@@ -1,0 +1,263 @@
+"""The payout engine of 交强险 (DOMAIN §5): plain functions over dates, Decimals and codes.
+
+Limits are per accident and per category (death/disability, medical, property), with one
+row set for an insured who was at fault and one for no fault; the accident's date picks
+the column (the 2020 limits from 2020-09-19). Inside the limits the fault ratio does not
+apply. Several victims in one category share what is left of its limit in proportion to
+their losses: shares round down to the fen and the left-over fen go to the largest
+remainders, so the sum never exceeds the limit.
+
+Advances (垫付) of rescue costs count against the medical limit: what the ledger has
+already paid is taken off the limit first, and each victim's loss is reduced by what
+was advanced to them. In an advance case (no licence, drunk, stolen, deliberate act of
+the insured) only rescue costs are paid, within the medical limit of the fault row.
+
+Nothing here touches the database: the limit table comes in as `LimitRow`s, the ledger
+as sums, so the same function prices a preview, a calculation and an approval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from claims.choices import Exclusion, LossCategory
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+CATEGORIES = (LossCategory.DEATH_DISABILITY, LossCategory.MEDICAL, LossCategory.PROPERTY)
+
+
+def yuan(amount: Decimal) -> str:
+    """12345.6 → "12,345.60" (for explanations)."""
+    return f"{amount:,.2f}"
+
+
+# --- The limit table -----------------------------------------------------------------------
+
+
+class LimitMissing(ValidationError):
+    """No limit row is in force for the accident's date: nothing can be calculated."""
+
+
+@dataclass(frozen=True)
+class LimitRow:
+    """One row of the liability-limit table, in force from `valid_from` to `valid_to`
+    inclusive (open-ended when `valid_to` is None)."""
+
+    at_fault: bool
+    category: str
+    amount: Decimal
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class LimitTable:
+    rows: tuple[LimitRow, ...]
+
+    def limits(self, *, day: dt.date, at_fault: bool) -> dict[str, Decimal]:
+        """The limit of each category for an accident on `day` (DOMAIN §5)."""
+        result = {}
+        for category in CATEGORIES:
+            matches = [r for r in self.rows if r.at_fault == at_fault and r.category == category]
+            in_force = [r for r in matches if r.in_force(day)]
+            if not in_force:
+                raise LimitMissing(
+                    "%(day)s 没有适用的%(fault)s%(category)s赔偿限额，无法理算。",
+                    code="no_limit",
+                    params={
+                        "day": day.isoformat(),
+                        "fault": "有责" if at_fault else "无责",
+                        "category": LossCategory(category).label,
+                    },
+                )
+            result[category] = max(in_force, key=lambda r: r.valid_from).amount
+        return result
+
+
+# --- Proportional sharing ------------------------------------------------------------------------
+
+
+def share_limit(available: Decimal, losses: Sequence[tuple[Hashable, Decimal]]) -> dict[Hashable, Decimal]:
+    """Share `available` among losses given as (key, amount).
+
+    When the losses together fit, each is paid in full. Otherwise each gets
+    available × loss ÷ total, rounded down to the fen; the fen left over go one each to
+    the largest remainders (ties: the larger loss, then the earlier line), so the shares
+    add up to exactly `available` and never more.
+    """
+    fen_available = int((available / FEN).to_integral_value(rounding="ROUND_FLOOR"))
+    fen_losses = [(key, int((amount / FEN).to_integral_value())) for key, amount in losses]
+    total = sum(amount for _, amount in fen_losses)
+    if total <= fen_available:
+        return {key: Decimal(amount) * FEN for key, amount in fen_losses}
+    shares = []
+    for index, (key, amount) in enumerate(fen_losses):
+        whole, remainder = divmod(fen_available * amount, total)
+        shares.append([key, whole, remainder, amount, index])
+    left_over = fen_available - sum(s[1] for s in shares)
+    for share in sorted(shares, key=lambda s: (-s[2], -s[3], s[4]))[:left_over]:
+        share[1] += 1
+    return {key: Decimal(whole) * FEN for key, whole, *_ in shares}
+
+
+# --- Calculation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossLine:
+    """One victim's loss in one category, as assessed (or reported, for an estimate)."""
+
+    key: Hashable
+    party: Hashable
+    category: str
+    amount: Decimal
+    third_party: bool = True
+    exclusion: str = ""  # an `Exclusion` code
+    rescue: bool = False  # rescue costs (抢救费用), the only costs an advance case pays
+    advanced: Decimal = ZERO  # already paid on this line by advances (from the ledger)
+    label: str = ""  # the victim's name or the property, for explanations
+
+
+@dataclass(frozen=True)
+class LineResult:
+    line: LossLine
+    outstanding: Decimal  # what is still owed on the line before the limit: 0 when excluded
+    payable: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    category: str
+    limit: Decimal
+    used: Decimal  # already taken from the limit by the ledger (advances) before this payment
+    available: Decimal
+    outstanding: Decimal
+    payable: Decimal
+    shared: bool
+    lines: tuple[LineResult, ...]
+    explanation: str
+
+    @property
+    def label(self) -> str:
+        return LossCategory(self.category).label
+
+
+@dataclass(frozen=True)
+class Calculation:
+    at_fault: bool
+    advance_case: bool
+    categories: tuple[CategoryResult, ...] = field(default=())
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.payable for c in self.categories), ZERO)
+
+    def payable(self) -> dict[Hashable, Decimal]:
+        """Payable amount by line key."""
+        return {r.line.key: r.payable for c in self.categories for r in c.lines}
+
+    def category(self, category: str) -> CategoryResult:
+        return next(c for c in self.categories if c.category == category)
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        return tuple(c.explanation for c in self.categories)
+
+
+ADVANCE_CASE_ONLY_RESCUE = "垫付情形只垫付抢救费用，不赔付财产损失、死亡伤残赔偿及其他费用（条例第二十二条）"
+OWN_SIDE_EXCLUDED = "被保险人及本车人员、本车财产的损失不属交强险赔偿范围"
+
+
+def _exclusion_reason(line: LossLine, advance_case: bool) -> str:
+    if not line.third_party:
+        return OWN_SIDE_EXCLUDED
+    if line.exclusion:
+        return f"除外：{Exclusion(line.exclusion).label}"
+    if advance_case and not (line.category == LossCategory.MEDICAL and line.rescue):
+        return ADVANCE_CASE_ONLY_RESCUE
+    return ""
+
+
+def calculate(
+    *,
+    limits: Mapping[str, Decimal],
+    lines: Sequence[LossLine],
+    at_fault: bool,
+    used: Mapping[str, Decimal] | None = None,
+    advance_case: bool = False,
+) -> Calculation:
+    """What this accident's victims are owed now, category by category (DOMAIN §5).
+
+    `limits` are the accident's limits (`LimitTable.limits`), `used` what the ledger has
+    already paid from each (advances), and each line's `advanced` what was paid on it.
+    """
+    used = used or {}
+    fault_word = "有责" if at_fault else "无责"
+    results = []
+    for category in CATEGORIES:
+        limit = limits[category]
+        already = used.get(category, ZERO)
+        available = max(limit - already, ZERO)
+        mine = [line for line in lines if line.category == category]
+        reasons = {line.key: _exclusion_reason(line, advance_case) for line in mine}
+        outstanding = {
+            line.key: ZERO if reasons[line.key] else max(line.amount - line.advanced, ZERO) for line in mine
+        }
+        owed = [(line.key, outstanding[line.key]) for line in mine if outstanding[line.key] > 0]
+        shares = share_limit(available, owed)
+        total_owed = sum(outstanding.values(), ZERO)
+        shared = total_owed > available
+        line_results = []
+        for line in mine:
+            payable = shares.get(line.key, ZERO)
+            reason = reasons[line.key]
+            if not reason:
+                if line.amount <= line.advanced and line.advanced > 0:
+                    reason = f"已垫付 {yuan(line.advanced)} 元，无余额"
+                elif shared:
+                    reason = f"按损失比例分摊：{yuan(outstanding[line.key])} ÷ {yuan(total_owed)} × {yuan(available)}"
+                else:
+                    reason = "限额内全额赔付"
+                    if line.advanced > 0:
+                        reason += f"（扣除已垫付 {yuan(line.advanced)} 元）"
+            line_results.append(LineResult(line, outstanding[line.key], payable, reason))
+        payable_total = sum(shares.values(), ZERO)
+        text = f"{LossCategory(category).label}：{fault_word}限额 {yuan(limit)} 元"
+        if already > 0:
+            text += f"，已垫付 {yuan(already)} 元，可用 {yuan(available)} 元"
+        if total_owed == 0:
+            text += "；本项无应赔损失。"
+        elif shared:
+            text += f"；应赔损失合计 {yuan(total_owed)} 元超过可用限额，按各受害人损失比例分摊 {yuan(payable_total)} 元。"
+        else:
+            text += f"；应赔损失合计 {yuan(total_owed)} 元在限额内，全额赔付。"
+        results.append(
+            CategoryResult(
+                category=category,
+                limit=limit,
+                used=already,
+                available=available,
+                outstanding=total_owed,
+                payable=payable_total,
+                shared=shared,
+                lines=tuple(line_results),
+                explanation=text,
+            )
+        )
+    return Calculation(at_fault=at_fault, advance_case=advance_case, categories=tuple(results))
+
+
+def advance_room(*, limits: Mapping[str, Decimal], used: Mapping[str, Decimal]) -> Decimal:
+    """How much rescue cost may still be advanced: what is left of the medical limit of
+    the accident's fault row (the no-fault medical limit when not at fault)."""
+    return max(limits[LossCategory.MEDICAL] - used.get(LossCategory.MEDICAL, ZERO), ZERO)

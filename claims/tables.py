@@ -1,0 +1,122 @@
+"""The claim queue as a django-tables2 table: personal data masked, deadlines coloured."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_tables2 as tables
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from claims.choices import ClaimState
+from claims.models import Claim
+from claims.risk import SIGNAL_LABELS, SignalCode
+from policies.masking import mask_name
+
+STATE_STYLES = {
+    ClaimState.REPORTED: "info",
+    ClaimState.REGISTERED: "primary",
+    ClaimState.SURVEYED: "primary",
+    ClaimState.ASSESSED: "primary",
+    ClaimState.CALCULATED: "warning",
+    ClaimState.APPROVED: "success",
+    ClaimState.PAID: "success",
+    ClaimState.CLOSED: "secondary",
+    ClaimState.REJECTED: "danger",
+    ClaimState.WITHDRAWN: "light",
+}
+
+
+def state_badge(state: str) -> str:
+    return format_html(
+        '<span class="badge status-badge text-bg-{} {}" data-state="{}">{}</span>',
+        STATE_STYLES[state],
+        "border" if state == ClaimState.WITHDRAWN else "",
+        state,
+        ClaimState(state).label,
+    )
+
+
+def due_label(claim: Claim, now) -> str:
+    if claim.next_due_at is None:
+        return mark_safe('<span class="text-secondary">—</span>')
+    local = timezone.localtime(claim.next_due_at)
+    last_day = f"{local - dt.timedelta(minutes=1):%m-%d} 24:00"
+    if claim.next_due_at <= now:
+        return format_html(
+            '<span class="badge text-bg-danger" data-due="overdue">已逾期</span> <small>{}</small>', last_day
+        )
+    hours = (claim.next_due_at - now).total_seconds() / 3600
+    style = "text-warning-emphasis fw-semibold" if hours <= 24 else ""
+    return format_html('<span class="{}" data-due="running">{}</span>', style, last_day)
+
+
+class ClaimTable(tables.Table):
+    number = tables.Column("赔案号", linkify=lambda record: reverse("claims:detail", args=[record.pk]),
+                           attrs={"td": {"class": "mono"}})  # fmt: skip
+    state = tables.Column("状态")
+    plate = tables.Column("号牌", accessor="vehicle__plate", order_by="vehicle__plate")
+    insured = tables.Column("被保险人", accessor="policy__insured__name", orderable=False)
+    branch = tables.Column("网点", accessor="branch__name", order_by="branch__code")
+    accident_at = tables.DateTimeColumn(verbose_name="出险时间", format="Y-m-d H:i")
+    reported_at = tables.DateTimeColumn(verbose_name="报案时间", format="Y-m-d H:i")
+    at_fault = tables.BooleanColumn(verbose_name="责任", yesno="有责,无责")
+    amount = tables.Column(
+        "金额（元）",
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "money"}, "th": {"class": "text-end"}},
+    )
+    next_due_at = tables.Column("最近时限", empty_values=())
+    risk = tables.Column("风险", accessor="risk_codes", orderable=False)
+
+    class Meta:
+        model = Claim
+        fields = ["number", "state", "plate", "insured", "branch", "accident_at", "reported_at", "at_fault",
+                  "amount", "next_due_at", "risk"]  # fmt: skip
+        attrs = {
+            "class": "table table-sm table-hover align-middle mb-0 claim-queue",
+            "data-testid": "claim-queue",
+        }
+        row_attrs = {"data-claim": lambda record: record.number}
+        empty_text = "没有符合条件的赔案。"
+        orderable = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now = timezone.now()
+
+    def render_state(self, value, record):
+        return state_badge(record.state)
+
+    def render_insured(self, value):
+        return mask_name(value)
+
+    def render_amount(self, record):
+        if record.state in (ClaimState.PAID, ClaimState.CLOSED):
+            amount, label = record.paid_total, "已付"
+        elif record.calculated_total is not None:
+            amount, label = record.calculated_total, "理算"
+        elif record.assessed_total is not None:
+            amount, label = record.assessed_total, "核定"
+        else:
+            amount, label = record.reported_total, "报损"
+        return format_html('{} <small class="text-secondary">{}</small>', f"{amount:,.2f}", label)
+
+    def render_next_due_at(self, record):
+        return due_label(record, self.now)
+
+    def render_risk(self, value):
+        if not value:
+            return ""
+        labels = "、".join(SIGNAL_LABELS[SignalCode(c)] for c in value)
+        return format_html('<span class="badge text-bg-warning" title="{}">{} 项</span>', labels, len(value))
+
+    def order_next_due_at(self, queryset, is_descending):
+        field = F("next_due_at")
+        return queryset.order_by(
+            field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True), "-pk"
+        ), True

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from claims import views
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("report/", views.report, name="report"),
+    path("report/vehicle/", views.vehicle_covers, name="vehicle_covers"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:code>/", views.act, name="act"),
+]

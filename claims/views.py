@@ -1,0 +1,256 @@
+"""The claims desk: the queue, the report form, a claim's page and its steps.
+
+Views are thin: find the claim through the access helper, bind a form, call one service,
+redirect with a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from claims import selectors, services
+from claims.access import allowed_actions, get_claim_for_user
+from claims.choices import ClaimChannel, ClaimState, DocumentKind
+from claims.filters import ClaimFilter
+from claims.forms import ACTION_FORMS, PartyFormSet, PartyFormSetHelper, ReportForm
+from claims.models import Claim
+from claims.payout import yuan
+from claims.tables import ClaimTable, state_badge
+from claims.workflow import FORWARD, action
+from policies.choices import PolicyStatus
+from policies.services import client_ip, person_view_log
+
+
+class ClaimQueue(SingleTableMixin, FilterView):
+    """Open claims by state, branch and deadline, the most urgent first."""
+
+    table_class = ClaimTable
+    filterset_class = ClaimFilter
+    template_name = "claims/queue.html"
+    table_pagination = {"per_page": 25}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("claims.view_claim"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return (
+            Claim.objects.visible_to(self.request.user)
+            .for_queue()
+            .order_by(F("next_due_at").asc(nulls_last=True), "-reported_at")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_report"] = self.request.user.has_perm("claims.report_claim")
+        return context
+
+
+queue = ClaimQueue.as_view()
+
+
+def _default_channel(user) -> str:
+    if user.has_perm("policies.use_hotline_desk") and not user.has_perm("policies.use_counter_desk"):
+        return ClaimChannel.HOTLINE
+    return ClaimChannel.COUNTER
+
+
+@permission_required("claims.report_claim", raise_exception=True)
+def report(request: HttpRequest) -> HttpResponse:
+    """报案: the insured vehicle, the accident, and each third party with their losses."""
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        parties = PartyFormSet(request.POST, prefix="party")
+        if form.is_valid() and parties.is_valid():
+            data = form.cleaned_data
+            try:
+                claim = services.claim_report(
+                    vehicle=data["vehicle"],
+                    accident_at=data["accident_at"],
+                    place=data["place"],
+                    description=data["description"],
+                    at_fault=data["at_fault"],
+                    parties=parties.parties(),
+                    channel=data["channel"],
+                    reported_by=request.user,
+                    reporter_name=data["reporter_name"],
+                    reporter_phone=data["reporter_phone"],
+                    advance_case=data["advance_case"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                text = f"已受理报案，赔案号 {claim.number}。"
+                if claim.late_report:
+                    text += "出险后较长时间才报案，已标记延迟报案。"
+                messages.success(request, text)
+                return (
+                    redirect("claims:detail", pk=claim.pk)
+                    if _sees(request.user, claim)
+                    else redirect("claims:report")
+                )
+    else:
+        form = ReportForm(
+            initial={"channel": _default_channel(request.user), "vehicle": request.GET.get("vehicle", "")}
+        )
+        parties = PartyFormSet(prefix="party")
+    return render(
+        request,
+        "claims/report.html",
+        {"form": form, "parties": parties, "parties_helper": PartyFormSetHelper()},
+    )
+
+
+def _sees(user, claim: Claim) -> bool:
+    return Claim.objects.visible_to(user).filter(pk=claim.pk).exists()
+
+
+@require_GET
+@permission_required("claims.report_claim", raise_exception=True)
+def vehicle_covers(request: HttpRequest) -> HttpResponse:
+    """The report form's lookup: the vehicle a plate, VIN or policy number names, and its covers."""
+    reference = request.GET.get("vehicle", "")
+    context: dict = {"reference": reference}
+    if reference.strip():
+        try:
+            vehicle, policies = services.find_vehicle(reference, day=timezone.localdate())
+        except ValidationError as error:
+            context["error"] = error.messages[0]
+        else:
+            context |= {"vehicle": vehicle, "policies": policies[-3:], "cancelled": PolicyStatus.CANCELLED}
+    return render(request, "claims/_vehicle_covers.html", context)
+
+
+def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
+    now = timezone.now()
+    parties = list(claim.parties.all())
+    losses = selectors.claim_losses(claim)
+    used, _ = selectors.ledger_sums(claim)
+    # The next step of the main path first, then the steps that keep the state, then the exits.
+    actions = sorted(
+        allowed_actions(request.user, claim), key=lambda a: (a.code not in FORWARD, a.target is not None)
+    )
+    forms = []
+    for act in actions:
+        if bound is not None and bound.code == act.code:
+            forms.append(bound)
+        elif act.code == "assess":
+            forms.append(ACTION_FORMS[act.code](claim=claim, losses=losses))
+        else:
+            forms.append(ACTION_FORMS[act.code](claim=claim))
+    show_calculation = claim.state not in (ClaimState.APPROVED, ClaimState.PAID, ClaimState.CLOSED)
+    calculation = selectors.claim_calculation(claim, losses=losses) if show_calculation else None
+    estimates = calculation.payable() if calculation else {}
+    for loss in losses:
+        loss.estimate = estimates.get(loss.pk)
+    return {
+        "claim": claim,
+        "state_badge": state_badge(claim.state),
+        "parties": parties,
+        "losses": losses,
+        "events": list(claim.events.all()),
+        "deadlines": selectors.claim_deadlines(claim, now=now),
+        "signals": selectors.claim_signals(claim, parties=parties, losses=losses),
+        "limits": selectors.remaining_limits(claim, used),
+        "ledger": selectors.claim_ledger(claim),
+        "calculation": calculation,
+        "party_rows": [(p, [loss for loss in losses if loss.party_id == p.pk]) for p in parties],
+        "documents": [(d, DocumentKind(d).label) for d in claim.documents_required],
+        "action_forms": forms,
+        "awaiting_reviewer": claim.state == ClaimState.CALCULATED
+        and request.user.has_perm("claims.approve_claim")
+        and not any(a.code == "approve" for a in actions),
+        "open_form": bound.code if bound is not None else (forms[0].code if forms else None),
+        "now": now,
+    }
+
+
+@permission_required("claims.view_claim", raise_exception=True)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A claim with its history, deadlines, signals, ledger and the steps the user may take."""
+    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
+    person_view_log(
+        user=request.user, person=claim.policy.insured, page="claim_detail", path=request.path,
+        ip_address=client_ip(request),
+    )  # fmt: skip
+    return render(request, "claims/detail.html", _detail_context(request, claim))
+
+
+def _run(code: str, claim: Claim, by, form) -> str:
+    """Call the step's service with the cleaned form; return the message for the user."""
+    data = form.cleaned_data
+    note = data.get("note", "")
+    match code:
+        case "register":
+            services.claim_register(claim=claim, by=by, documents=data["documents"], note=note)
+            return "已立案，并已告知需提供的索赔单证。"
+        case "documents":
+            services.claim_documents(claim=claim, by=by, received=data["received"], note=note)
+            return "单证登记已保存。"
+        case "advance":
+            payment = services.claim_advance(
+                claim=claim, by=by, party=data["party"], amount=data["amount"], note=note
+            )
+            return f"已垫付抢救费用 {yuan(payment.amount)} 元。"
+        case "survey":
+            services.claim_survey(
+                claim=claim, by=by, at_fault=data["at_fault"], advance_case=data["advance_case"], note=note
+            )
+            return "查勘结论已保存。"
+        case "assess":
+            services.claim_assess(claim=claim, by=by, amounts=form.amounts(), note=note)
+            return "定损核损已完成。"
+        case "calculate":
+            updated = services.claim_calculate(claim=claim, by=by, note=note)
+            return f"理算完成，应赔 {yuan(updated.calculated_total)} 元。"
+        case "send_back":
+            services.claim_send_back(claim=claim, by=by, note=note)
+            return "已退回重新定损。"
+        case "approve":
+            payment = services.claim_approve(claim=claim, by=by, note=note)
+            return f"核赔通过，核准赔款 {yuan(payment.amount)} 元。"
+        case "revoke":
+            services.claim_revoke(claim=claim, by=by, note=note)
+            return "已撤销核赔并冲正赔款。"
+        case "pay":
+            payment = services.claim_pay(claim=claim, by=by, reference=data["reference"], note=note)
+            return f"已登记支付 {yuan(payment.amount)} 元。"
+        case "close":
+            services.claim_close(claim=claim, by=by, note=note)
+            return "已结案。"
+        case "reject":
+            services.claim_reject(claim=claim, by=by, reason=data["reason"], note=note)
+            return "已拒赔，请将拒赔理由书面告知索赔人。"
+        case "withdraw":
+            services.claim_withdraw(claim=claim, by=by, note=note)
+            return "赔案已注销。"
+    raise PermissionDenied
+
+
+@require_POST
+@permission_required("claims.view_claim", raise_exception=True)
+def act(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Take one step of the claim through its form."""
+    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
+    if code not in ACTION_FORMS or not request.user.has_perm(action(code).permission):
+        raise PermissionDenied
+    # The state machine and the four-eyes rule are checked by the service, which says why.
+    form = ACTION_FORMS[code](request.POST, claim=claim)
+    if form.is_valid():
+        try:
+            messages.success(request, _run(code, claim, request.user, form))
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("claims:detail", pk=claim.pk)
+    messages.error(request, "请检查填写的内容。")
+    return render(request, "claims/detail.html", _detail_context(request, claim, bound=form), status=400)

@@ -1,0 +1,98 @@
+"""Supervisors manage queues, SLA targets and the knowledge base here; tickets, their
+history and survey answers are read-only (they change through the desk's services)."""
+
+from django.contrib import admin
+
+from policies.admin_utils import LargeTableAdmin
+from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "branch", "category", "supervisor", "is_active"]
+    list_filter = ["is_active", "category", "branch__province"]
+    list_select_related = ["branch", "supervisor"]
+    search_fields = ["name", "branch__name", "branch__code"]
+    autocomplete_fields = ["branch"]
+    raw_id_fields = ["supervisor"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(admin.ModelAdmin):
+    list_display = ["category", "priority", "first_response_minutes", "resolution_minutes", "warning_percent"]
+    list_editable = ["first_response_minutes", "resolution_minutes", "warning_percent"]
+    list_filter = ["category", "priority"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "is_published", "updated_at", "updated_by"]
+    list_filter = ["is_published", "category"]
+    list_select_related = ["updated_by"]
+    search_fields = ["title", "keywords"]
+    fields = ["title", "category", "keywords", "body", "is_published"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "subject",
+        "channel",
+        "category",
+        "priority",
+        "status",
+        "queue",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = ["status", "channel", "category", "priority"]
+    list_select_related = ["queue", "assignee"]
+    search_fields = ["=number"]
+    search_help_text = "输入工单号"
+    ordering = ["-created_at"]
+    exclude = ["contact_phone", "contact_email"]
+    raw_id_fields = [
+        "customer",
+        "vehicle",
+        "policy",
+        "queue",
+        "assignee",
+        "created_by",
+        "escalated_to",
+        "merged_into",
+    ]
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["ticket", "actor"]
+    raw_id_fields = ["ticket", "actor", "message"]
+    ordering = ["-created_at"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(LargeTableAdmin, ReadOnlyAdmin):
+    list_display = ["ticket", "channel", "agent", "queue", "sent_at", "answered_at", "score"]
+    list_filter = ["channel", "score"]
+    list_select_related = ["ticket", "agent", "queue"]
+    exclude = ["token_hash"]
+    raw_id_fields = ["ticket", "agent", "queue", "message"]
+    ordering = ["-sent_at"]

@@ -1,0 +1,102 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from policies.models import Person, Policy, Vehicle
+from policies.search import TermKind, classify
+from support import access
+from support.choices import Category, Channel, Priority, Status
+from support.models import Ticket
+from support.workflow import UNFINISHED
+
+MAX_MATCHES = 200  # customers (or vehicles) one search term may stand for
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.order_by().values_list("pk", flat=True)[:MAX_MATCHES])
+
+
+SLA_CHOICES = [("breached", "已超时"), ("warning", "即将超时"), ("paused", "已暂停")]
+ASSIGNED_CHOICES = [("me", "我的"), ("none", "未分派")]
+STATUS_CHOICES = [("unfinished", "未关闭（全部）"), *Status.choices]
+
+
+class TicketFilter(django_filters.FilterSet):
+    """The filters of a queue page. `q` is a ticket number or a customer's plate, ID
+    number or phone (exact look-ups), or the beginning of a name."""
+
+    q = django_filters.CharFilter(label="搜索", method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=STATUS_CHOICES, method="filter_status", empty_label="全部状态"
+    )
+    queue = django_filters.ModelChoiceFilter(label="队列", queryset=None, empty_label="全部队列")
+    category = django_filters.ChoiceFilter(label="类别", choices=Category.choices, empty_label="全部类别")
+    channel = django_filters.ChoiceFilter(label="渠道", choices=Channel.choices, empty_label="全部渠道")
+    priority = django_filters.ChoiceFilter(label="优先级", choices=Priority.choices, empty_label="全部优先级")
+    assigned = django_filters.ChoiceFilter(
+        label="处理人", choices=ASSIGNED_CHOICES, method="filter_assigned", empty_label="全部处理人"
+    )
+    sla = django_filters.ChoiceFilter(
+        label="时限", choices=SLA_CHOICES, method="filter_sla", empty_label="全部时限"
+    )
+
+    class Meta:
+        model = Ticket
+        fields = ["q", "status", "queue", "category", "channel", "priority", "assigned", "sla"]
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("status", "unfinished")
+        super().__init__(data, *args, request=request, **kwargs)
+        self.filters["queue"].queryset = access.visible_queues(request.user).filter(is_active=True)
+        self.form.fields["q"].widget.attrs["placeholder"] = "工单号、号牌、手机号、身份证号或姓名"
+        for field in self.form.fields.values():
+            text = field.widget.input_type == "text"
+            field.widget.attrs["class"] = (
+                "form-control form-control-sm" if text else "form-select form-select-sm"
+            )
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.upper().startswith("T") and value[1:].isdigit():
+            return queryset.filter(number=value.upper())
+        # Look the customer, vehicle or policy up first (exact, indexed), then the tickets
+        # by their foreign keys: an OR of indexed columns, not of joins.
+        condition = Q()
+        for kind, normal in classify(value):
+            if kind == TermKind.PLATE:
+                condition |= Q(vehicle_id__in=_ids(Vehicle.objects.filter(plate=normal)))
+            elif kind == TermKind.POLICY_NUMBER:
+                condition |= Q(policy_id__in=_ids(Policy.objects.filter(number=normal)))
+            elif kind == TermKind.ID_NUMBER:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(id_number=normal)))
+            elif kind == TermKind.PHONE:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(phone=normal))) | Q(
+                    contact_phone=normal
+                )
+            elif kind == TermKind.NAME:
+                condition |= Q(customer_id__in=_ids(Person.objects.filter(name__startswith=normal)))
+        return queryset.filter(condition) if condition else queryset.none()
+
+    def filter_status(self, queryset, name, value):
+        if value == "unfinished":
+            return queryset.filter(status__in=sorted(UNFINISHED))
+        return queryset.filter(status=value)
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request.user)
+        return queryset.filter(assignee__isnull=True)
+
+    def filter_sla(self, queryset, name, value):
+        now = timezone.now()
+        if value == "breached":
+            return queryset.filter(sla_due__lt=now)
+        if value == "warning":
+            return queryset.filter(sla_due__gte=now).filter(
+                Q(first_responded_at__isnull=True, first_response_warn_at__lte=now)
+                | Q(first_responded_at__isnull=False, resolution_warn_at__lte=now)
+            )
+        return queryset.filter(status=Status.WAITING)

@@ -1,0 +1,161 @@
+"""Reads of the support app in domain language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from claims.selectors import claims_of_vehicles
+from policies.models import Person, Policy, User, Vehicle
+from policies.renewal import RenewalState
+from policies.selectors import today, vehicle_renewal_state
+from support import textsearch
+from support.models import Article, Ticket, TicketEvent
+
+KB_CANDIDATES = 40  # ranked by PostgreSQL, then scored by coverage in Python
+
+
+def my_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets assigned to `user` that are not closed, most urgent first."""
+    return Ticket.objects.visible_to(user).filter(assignee=user).unfinished().with_related().by_urgency()
+
+
+def escalated_to(user: User) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(escalated_to=user).unfinished().with_related().by_urgency()
+
+
+def ticket_history(ticket: Ticket) -> list[TicketEvent]:
+    """The ticket's events and those of the tickets merged into it, in time order."""
+    # A subquery, not an OR across the join, so both sides use their indexes.
+    tickets = Ticket.objects.filter(Q(pk=ticket.pk) | Q(merged_into=ticket)).values("pk")
+    return list(
+        TicketEvent.objects.filter(ticket__in=tickets)
+        .select_related("actor", "message", "ticket")
+        .order_by("created_at", "pk")
+    )
+
+
+def mergeable_into(ticket: Ticket, user: User) -> QuerySet[Ticket]:
+    """Other unfinished tickets of the same customer the user can see: where a duplicate
+    of `ticket` could be merged."""
+    if ticket.customer_id is None or ticket.is_merged:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(customer_id=ticket.customer_id)
+        .unfinished()
+        .exclude(pk=ticket.pk)
+        .order_by("created_at")
+    )
+
+
+@dataclass(frozen=True)
+class CustomerPolicy:
+    policy: Policy
+    renewal: RenewalState | None
+
+    @property
+    def is_latest(self) -> bool:
+        return self.renewal is not None
+
+
+def _vehicles_of(person: Person) -> QuerySet[Vehicle]:
+    held = Policy.objects.filter(Q(policyholder=person) | Q(insured=person)).values("vehicle_id")
+    return Vehicle.objects.filter(Q(owner=person) | Q(pk__in=held)).values("pk")
+
+
+def customer_policies(person: Person, *, limit: int = 12) -> list[CustomerPolicy]:
+    """The policies of the vehicles `person` holds, owns or is insured on, newest first, the
+    latest of each vehicle with its renewal status today — in one query."""
+    policies = list(
+        Policy.objects.filter(vehicle__in=_vehicles_of(person))
+        .select_related("vehicle", "branch")
+        .order_by("-start_date")[: limit * 3]
+    )
+    by_vehicle: dict[int, list[Policy]] = {}
+    for p in policies:
+        by_vehicle.setdefault(p.vehicle_id, []).append(p)
+    day = today()
+    rows = []
+    for p in policies[:limit]:
+        latest = by_vehicle[p.vehicle_id][0].pk == p.pk
+        state = (
+            vehicle_renewal_state(by_vehicle[p.vehicle_id], day=day, province=p.branch.province)
+            if latest
+            else None
+        )
+        rows.append(CustomerPolicy(p, state))
+    return rows
+
+
+def customer_claims(person: Person, *, limit: int = 8):
+    """The claims on the vehicles `person` holds, owns or is insured on, newest accident
+    first (one query)."""
+    return list(claims_of_vehicles(_vehicles_of(person))[:limit])
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article: Article
+    score: float
+
+
+def kb_search(query: str, *, limit: int = 8, full_text: bool | None = None) -> list[ArticleHit]:
+    """Published articles answering `query` (in Chinese), best first.
+
+    Text is indexed as character bigrams (see `support.textsearch`). On PostgreSQL the GIN
+    index on `search_vector` finds the candidates sharing a term with the query, ranked by
+    `ts_rank`; elsewhere (the SQLite demo) a LIKE per term does. Either way the candidates
+    are then scored by the share of the query's terms they contain."""
+    terms = textsearch.query_terms(query)
+    if not terms:
+        return []
+    full_text = connection.vendor == "postgresql" if full_text is None else full_text
+    candidates = _ranked_candidates(terms) if full_text else _like_candidates(terms)
+    hits = [
+        ArticleHit(a, textsearch.score(terms, title=a.title_terms, body=a.body_terms)) for a in candidates
+    ]
+    hits = [h for h in hits if h.score > 0]
+    # Equal coverage: the article that speaks of the terms most often comes first.
+    hits.sort(key=lambda h: (-h.score, -_occurrences(h.article, terms), h.article.title))
+    return hits[:limit]
+
+
+def _occurrences(article: Article, terms: list[str]) -> int:
+    text = f"{article.title} {article.keywords} {article.body}".lower()
+    return sum(text.count(term) for term in terms)
+
+
+def _published():
+    return Article.objects.filter(is_published=True).defer("search_vector")
+
+
+def _ranked_candidates(terms: list[str]) -> list[Article]:
+    tsquery = SearchQuery(terms[0], search_type="plain", config="simple")
+    for term in terms[1:]:
+        tsquery |= SearchQuery(term, search_type="plain", config="simple")
+    return list(
+        _published()
+        .filter(search_vector=tsquery)
+        .annotate(rank=SearchRank(F("search_vector"), tsquery))
+        .order_by("-rank", "pk")[:KB_CANDIDATES]
+    )
+
+
+def _like_candidates(terms: list[str]) -> list[Article]:
+    match = Q()
+    for term in terms:
+        match |= Q(title_terms__contains=f" {term} ") | Q(body_terms__contains=f" {term} ")
+    return list(_published().filter(match).order_by("pk")[:KB_CANDIDATES])
+
+
+def kb_for_category(category: str, *, limit: int = 5) -> list[Article]:
+    """The published articles of a ticket category (and those for every category)."""
+    return list(
+        Article.objects.filter(is_published=True, category__in=[category, ""])
+        .defer("search_vector", "title_terms", "body_terms")
+        .order_by("-category", "title")[:limit]
+    )

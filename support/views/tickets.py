@@ -1,0 +1,310 @@
+"""The agents' pages: my tickets, the queues, a ticket and everything done on it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from policies.services import client_ip, person_view_log
+from support import access, notifications, selectors, services, workflow
+from support.choices import Category, Channel, Priority, Status
+from support.filters import TicketFilter
+from support.forms import (
+    AssignForm,
+    LogCallForm,
+    MergeForm,
+    NoteForm,
+    ReclassifyForm,
+    ReplyForm,
+    TicketCreateForm,
+    TransitionForm,
+)
+from support.models import Survey, Ticket
+from support.tables import MyTicketTable, TicketTable
+
+WORK = "support.work_tickets"
+
+
+def _error_text(error: ValidationError) -> str:
+    return "；".join(error.messages)
+
+
+@permission_required(WORK, raise_exception=True)
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    mine = selectors.my_tickets(request.user)
+    table = MyTicketTable(mine, prefix="mine-")
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    now = timezone.now()
+    counts = (
+        Ticket.objects.filter(assignee=request.user)
+        .unfinished()
+        .aggregate(
+            total=Count("id"),
+            breached=Count("id", filter=Q(sla_due__lt=now)),
+            waiting=Count("id", filter=Q(status=Status.WAITING)),
+            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+        )
+    )
+    escalated = None
+    if request.user.has_perm("support.view_all_tickets"):
+        escalated = TicketTable(selectors.escalated_to(request.user), prefix="esc-", orderable=False)
+        RequestConfig(request, paginate={"per_page": 10}).configure(escalated)
+    return render(
+        request, "support/my_tickets.html", {"table": table, "counts": counts, "escalated": escalated}
+    )
+
+
+class QueueView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """My team's queues: the tickets the user may see, filtered, most urgent first."""
+
+    permission_required = WORK
+    raise_exception = True
+    table_class = TicketTable
+    filterset_class = TicketFilter
+    template_name = "support/queue.html"
+    table_pagination = {"per_page": 25}
+
+    def get_queryset(self):
+        return Ticket.objects.visible_to(self.request.user).with_related().by_urgency()
+
+
+@permission_required(WORK, raise_exception=True)
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    initial_channel = (
+        Channel.HOTLINE if request.user.has_perm("support.view_hotline_queues") else Channel.WALK_IN
+    )
+    form = TicketCreateForm(request.POST or None, initial={"channel": initial_channel})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        found = data["customer"]
+        hotline = data["channel"] == Channel.HOTLINE and request.user.has_perm("support.view_hotline_queues")
+        try:
+            ticket = services.ticket_create(
+                subject=data["subject"],
+                channel=data["channel"],
+                category=data["category"],
+                priority=data["priority"],
+                description=data["description"],
+                customer=found.person if found else None,
+                vehicle=found.vehicle if found else None,
+                policy=found.policy if found else None,
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                branch=None if hotline else request.user.branch,
+                created_by=request.user,
+                assignee=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"已创建工单 {ticket.number}。")
+            return redirect("support:ticket", pk=ticket.pk)
+    return render(request, "support/ticket_new.html", {"form": form})
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("support:mine")
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_log_call(request: HttpRequest) -> HttpResponse:
+    """ "Log this call" from the hotline desk: one click opens it, one click saves it."""
+    form = LogCallForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return _back(request)
+    data = form.cleaned_data
+    try:
+        ticket = services.ticket_log_call(
+            agent=request.user,
+            customer=data["person"],
+            vehicle=data["vehicle"],
+            policy=data["policy"],
+            category=data["category"],
+            note=data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return _back(request)
+    messages.success(request, f"来电已记录为工单 {ticket.number}。")
+    return redirect("support:ticket", pk=ticket.pk)
+
+
+def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) -> HttpResponse:
+    history = selectors.ticket_history(ticket)
+    context = {
+        "ticket": ticket,
+        "history": history,
+        "notifications": [e for e in history if e.message_id],
+        "survey": Survey.objects.filter(ticket=ticket).first(),
+        "policies": selectors.customer_policies(ticket.customer) if ticket.customer else [],
+        "claims": selectors.customer_claims(ticket.customer) if ticket.customer else [],
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "assignees": list(access.assignable_users(ticket.queue)),
+        "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
+        "queues": list(access.visible_queues(request.user).filter(Q(is_active=True) | Q(pk=ticket.queue_id))),
+        "categories": Category.choices,
+        "priorities": Priority.choices,
+        "merge_candidates": list(selectors.mergeable_into(ticket, request.user)[:20]),
+        "open": ticket.status != Status.CLOSED,
+        "reply_route": notifications.describe(notifications.ticket_route(ticket)),
+    }
+    return render(request, "support/ticket_detail.html", context, status=status)
+
+
+@permission_required(WORK, raise_exception=True)
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access.get_ticket_for_user(request, pk))
+
+
+@require_GET
+@permission_required(WORK, raise_exception=True)
+def ticket_customer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's full contact details, on request; every such view is logged."""
+    ticket = access.get_ticket_for_user(request, pk)
+    if ticket.customer is not None:
+        person_view_log(
+            user=request.user, person=ticket.customer, page="support_ticket", path=request.path,
+            ip_address=client_ip(request),
+        )  # fmt: skip
+    return render(request, "support/includes/customer_full.html", {"ticket": ticket})
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                ticket=ticket, by=request.user, body=form.cleaned_data["body"], key=form.cleaned_data["key"],
+                then_status=form.cleaned_data["then_status"],
+            )  # fmt: skip
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "回复已发送。")
+            return redirect("support:ticket", pk=ticket.pk)
+    return _detail(request, ticket, status=400, reply_form=form)
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_add_note(
+                ticket=ticket, by=request.user, body=form.cleaned_data["body"], key=form.cleaned_data["key"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "备注已保存。")
+            return redirect("support:ticket", pk=ticket.pk)
+    return _detail(request, ticket, status=400, note_form=form)
+
+
+def _act(request: HttpRequest, ticket: Ticket, action, success: str) -> HttpResponse:
+    """Run one service; its refusal becomes an error message on the ticket page."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, success)
+    return redirect("support:ticket", pk=ticket.pk)
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = AssignForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        messages.error(request, "请选择有效的处理人。")
+        return redirect("support:ticket", pk=ticket.pk)
+    to = form.cleaned_data["assignee"]
+    return _act(
+        request, ticket, lambda: services.ticket_assign(ticket=ticket, to=to, by=request.user),
+        f"已分派给 {to}。" if to else "已退回队列。",
+    )  # fmt: skip
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_take(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    return _act(
+        request, ticket, lambda: services.ticket_assign(ticket=ticket, to=request.user, by=request.user),
+        "已领取工单。",
+    )  # fmt: skip
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = TransitionForm(request.POST, ticket=ticket)
+    if not form.is_valid():
+        messages.error(request, "工单当前状态不能改为所选状态。")
+        return redirect("support:ticket", pk=ticket.pk)
+    to = form.cleaned_data["to"]
+    return _act(
+        request, ticket,
+        lambda: services.ticket_transition(ticket=ticket, to=to, by=request.user, note=form.cleaned_data["note"]),
+        f"工单已改为“{Status(to).label}”。",
+    )  # fmt: skip
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = ReclassifyForm(request.POST, ticket=ticket, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "请选择有效的队列、类别和优先级。")
+        return redirect("support:ticket", pk=ticket.pk)
+    data = form.cleaned_data
+    return _act(
+        request, ticket,
+        lambda: services.ticket_reclassify(
+            ticket=ticket, by=request.user, queue=data["queue"], category=data["category"], priority=data["priority"]
+        ),
+        "工单已调整。",
+    )  # fmt: skip
+
+
+@require_POST
+@permission_required(WORK, raise_exception=True)
+def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = access.get_ticket_for_user(request, pk)
+    form = MergeForm(request.POST, candidates=selectors.mergeable_into(ticket, request.user))
+    if not form.is_valid():
+        messages.error(request, "请选择同一客户的另一张未关闭工单。")
+        return redirect("support:ticket", pk=ticket.pk)
+    survivor = form.cleaned_data["survivor"]
+    try:
+        services.ticket_merge(duplicate=ticket, survivor=survivor, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("support:ticket", pk=ticket.pk)
+    messages.success(request, f"工单 {ticket.number} 已合并至 {survivor.number}。")
+    return redirect("support:ticket", pk=survivor.pk)

@@ -1,0 +1,189 @@
+"""A claim taken from the hotline's report to payment in a real browser, each step by the
+role that owns it; screenshots of the queue and the claim page at 1366×768."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.utils import timezone
+
+from claims import demo
+from claims.choices import ClaimState
+from claims.models import ApprovalAuthority, Claim
+from policies.roles import HOTLINE_AGENT, SUPERVISOR
+from tests import factories
+from tests.browser.conftest import login, screenshot
+
+
+@pytest.fixture
+def desk():
+    """A Nanjing branch with its claims staff, an insured car, and a queue of demo claims."""
+    nanjing = factories.BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    suzhou = factories.BranchFactory(code="320500", name="苏州观前营业部", province="江苏", city="苏州")
+    people = {
+        "agent": factories.UserFactory(
+            username="agent", last_name="陈", first_name="静", branch=nanjing, role=HOTLINE_AGENT
+        ),
+        "adjuster": factories.ClaimsAdjusterFactory(
+            username="adjuster", last_name="周", first_name="敏", branch=nanjing
+        ),
+        "reviewer": factories.ClaimsAdjusterFactory(
+            username="reviewer", last_name="吴", first_name="强", branch=nanjing
+        ),
+        "boss": factories.UserFactory(
+            username="boss", last_name="林", first_name="涛", branch=nanjing, role=SUPERVISOR
+        ),
+    }
+    ApprovalAuthority.objects.create(user=people["reviewer"], max_amount=Decimal("10000"))
+    today = timezone.localdate()
+    owner = factories.PersonFactory(name="孙丽华", phone="13951234567")
+    vehicle = factories.VehicleFactory(plate="苏A8K2Q7", owner=owner, brand_model="大众牌 SVW7155")
+    policy = factories.PolicyFactory(
+        vehicle=vehicle, branch=nanjing, start_date=today - dt.timedelta(days=200)
+    )
+    for n in range(90):
+        factories.PolicyFactory(
+            branch=nanjing if n % 3 else suzhou, start_date=today - dt.timedelta(days=10 + n * 4),
+            at_fault_claims=int(n % 9 == 0),
+        )  # fmt: skip
+    demo.seed(rng=random.Random(11), today=today, stdout=StringIO(), scale=12.0)
+    return people, policy
+
+
+def sign_in_as(page, username: str):
+    """Sign out whoever is signed in, then sign in through the login form."""
+    page.context.clear_cookies()
+    login(page, username)
+
+
+def open_step(page, label: str):
+    """Expand the step's panel on the claim page if it is folded, and return its form."""
+    form = page.locator(f'form[data-action] input[type=submit][value="{label}"]').locator(
+        "xpath=ancestor::form"
+    )
+    if not form.is_visible():
+        page.get_by_role("button", name=label, exact=True).first.click()
+        form.wait_for(state="visible")
+    return form
+
+
+def submit(page, form, label: str):
+    form.locator(f'input[type=submit][value="{label}"]').click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_a_claim_goes_from_the_hotline_report_to_payment(page, desk):
+    people, policy = desk
+    accident = timezone.localtime() - dt.timedelta(hours=3)
+
+    # 热线坐席 takes the report.
+    login(page, "agent")
+    page.goto("/claims/")
+    page.get_by_role("link", name="报案登记").click()
+    page.get_by_label("出险车辆").fill("苏a 8k2q7")
+    page.get_by_label("出险车辆").press("Tab")
+    page.get_by_test_id("vehicle-covers").get_by_text(policy.number).wait_for()
+    page.get_by_label("出险时间").fill(accident.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("出险地点").fill("南京市玄武区中山路与北京东路交叉口")
+    page.get_by_label("事故经过").fill("本车追尾前车，前车驾驶人颈部受伤送医，前车尾部受损。")
+    page.get_by_label("报案人", exact=True).fill("孙丽华")
+    page.get_by_label("报案人手机").fill("139 5123 4567")
+    page.locator("#id_party-0-kind").select_option("person")
+    page.locator("#id_party-0-name").fill("赵明")
+    page.locator("#id_party-0-id_number").fill("11010519491231002x")
+    page.locator("#id_party-0-outcome").select_option("injured")
+    page.locator("#id_party-0-medical").fill("20000")
+    page.locator("#id_party-1-kind").select_option("vehicle")
+    page.locator("#id_party-1-plate").fill("苏B 12345")
+    page.locator("#id_party-1-property").fill("1500")
+    screenshot(page, "claims-report-form")
+    page.get_by_role("button", name="提交报案").click()
+    page.wait_for_url("**/claims/*/")
+    assert "已受理报案" in page.locator(".alert-success").inner_text()
+    claim = Claim.objects.get(vehicle=policy.vehicle, state=ClaimState.REPORTED, reported_by=people["agent"])
+    detail = f"/claims/{claim.pk}/"
+
+    # 理赔人员 registers, records the documents, surveys, assesses and calculates.
+    sign_in_as(page, "adjuster")
+    page.goto(detail)
+    submit(page, open_step(page, "立案"), "立案")
+    assert "已立案" in page.locator(".alert-success").inner_text()
+    form = open_step(page, "单证登记")
+    for box in form.locator("input[type=checkbox]").all():
+        box.check()
+    submit(page, form, "单证登记")
+    form = open_step(page, "查勘完成")
+    form.get_by_label("查勘结论").fill("现场查勘：本车全责，交警出具事故认定书。")
+    submit(page, form, "查勘完成")
+    form = open_step(page, "定损核损")
+    form.locator("input[type=number]").first.fill("19800")
+    submit(page, form, "定损核损")
+    submit(page, open_step(page, "理算"), "理算")
+    assert "应赔 19,500.00 元" in page.locator(".alert-success").inner_text()
+
+    # The reviewer's authority (10,000) is below the amount: only a supervisor may approve.
+    sign_in_as(page, "reviewer")
+    page.goto(detail)
+    submit(page, open_step(page, "核赔通过"), "核赔通过")
+    assert "须由主管核赔" in page.locator(".alert-danger").inner_text()
+    sign_in_as(page, "boss")
+    page.goto(detail)
+    submit(page, open_step(page, "核赔通过"), "核赔通过")
+    assert "核准赔款 19,500.00 元" in page.locator(".alert-success").inner_text()
+
+    # The adjuster records the transfer and closes the claim.
+    sign_in_as(page, "adjuster")
+    page.goto(detail)
+    form = open_step(page, "支付赔款")
+    form.get_by_label("支付流水号").fill("ICBC20261126000123")
+    submit(page, form, "支付赔款")
+    assert "已登记支付 19,500.00 元" in page.locator(".alert-success").inner_text()
+    screenshot(page, "claims-detail-paid")
+    submit(page, open_step(page, "结案"), "结案")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.CLOSED and claim.paid_total == Decimal("19500.00")
+    history = page.get_by_test_id("history").inner_text()
+    for step in ("报案", "立案", "单证登记", "查勘完成", "定损核损", "理算", "核赔通过", "支付赔款", "结案"):
+        assert step in history
+    assert "周敏" in history and "林涛" in history and "陈静" in history
+    policy.refresh_from_db()
+    assert policy.at_fault_claims == 1
+
+
+def test_the_queue_and_an_open_claim_at_1366x768(page, desk):
+    login(page, "adjuster")
+    page.goto("/claims/")
+    page.get_by_test_id("claim-queue").wait_for()
+    assert "理赔工作台" in page.locator("h1").inner_text()
+    rows = page.locator("tr[data-claim]").count()
+    assert rows > 5
+    screenshot(page, "claims-queue")
+
+    page.get_by_label("时限").select_option("overdue")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "claims-queue-overdue")
+
+    # The reviewer's view of a calculated claim: signals, deadlines, the approval form.
+    calculated = Claim.objects.filter(state=ClaimState.CALCULATED, branch__code="320100").order_by(
+        "-reported_at"
+    )
+    claim = calculated.exclude(risk_codes=[]).first() or calculated.first()
+    sign_in_as(page, "reviewer")
+    page.goto(f"/claims/{claim.pk}/")
+    page.get_by_test_id("deadlines").wait_for()
+    assert "吴强" in page.get_by_test_id("whoami").inner_text()
+    assert claim.number in page.get_by_test_id("claim-number").inner_text()
+    screenshot(page, "claims-detail")
+
+
+def test_the_supervisor_sees_loss_ratio_and_cycle_time_on_the_dashboard(page, desk):
+    login(page, "boss")
+    page.goto("/dashboard/")
+    panel = page.get_by_test_id("claims-panel")
+    panel.wait_for()
+    assert "赔付率" in panel.inner_text() and "报案至支付平均" in panel.inner_text()
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "claims-dashboard-panel")

@@ -1,0 +1,79 @@
+"""The knowledge base answers agents' questions in Chinese: the seeded FAQ is found by the
+words customers use, with PostgreSQL's index and with the LIKE fallback of the demo."""
+
+import pytest
+
+from support import textsearch
+from support.models import Article
+from support.selectors import kb_for_category, kb_search
+
+pytestmark = pytest.mark.django_db
+
+LATE_RENEWAL = "交强险到期没有及时续保（脱保）会有什么后果？"
+CHECK_STATUS = "如何查询交强险的续保状态？"
+PREMIUM_ROSE = "续保时交强险保费为什么上涨了？我该怎么办？"
+CLAIM_COSTS = "保险公司如何控制交强险的理赔成本？"
+ONLINE = "哪些线上渠道可以购买交强险？"
+
+
+def titles(query, **kwargs):
+    return [hit.article.title for hit in kb_search(query, **kwargs)]
+
+
+def test_chinese_is_indexed_as_overlapping_bigrams():
+    assert textsearch.terms("保费上涨") == ["保费", "费上", "上涨"]
+    assert textsearch.terms("脱保") == ["脱保"]
+    assert textsearch.terms("APP 续保，１２３") == ["app", "续保", "123"]
+    assert textsearch.as_field("脱保了") == " 脱保 保了 "
+
+
+@pytest.mark.parametrize("full_text", [True, False], ids=["postgres-index", "like-fallback"])
+@pytest.mark.parametrize(
+    ("query", "best"),
+    [
+        ("脱保", LATE_RENEWAL),
+        ("保费上涨", PREMIUM_ROSE),
+        ("保费为什么涨了", PREMIUM_ROSE),
+        ("续保状态", CHECK_STATUS),
+        ("怎么查保单到期", CHECK_STATUS),
+        ("理赔成本", CLAIM_COSTS),
+        ("网上买交强险", ONLINE),
+        ("小程序 购买", ONLINE),
+        ("赔多少", "交强险的赔偿限额是多少？"),
+        ("报废退保", "什么情况下可以退保交强险？能退多少钱？"),
+    ],
+)
+def test_the_seeded_faq_answers_customers_words(query, best, full_text):
+    assert titles(query, full_text=full_text)[0] == best
+
+
+def test_unrelated_or_too_short_queries_find_nothing():
+    assert titles("天气预报") == []
+    assert titles("") == []
+    assert titles("，。！") == []
+
+
+def test_the_seeded_answers_state_the_regulations_numbers():
+    late = Article.objects.get(title=LATE_RENEWAL).body
+    assert "两倍的罚款" in late and "1,900 元" in late and "90 天" in late  # DOMAIN §4
+    rose = Article.objects.get(title=PREMIUM_ROSE).body
+    assert "1,235 元" in rose and "665 元" in rose and "475 元" in rose  # DOMAIN §2
+    costs = Article.objects.get(title=CLAIM_COSTS).body
+    assert "1 日内" in costs and "5 日内" in costs and "10 日内" in costs  # DOMAIN §6
+
+
+def test_an_edited_article_is_found_by_its_new_words(supervisor):
+    article = Article.objects.get(title=ONLINE)
+    article.keywords += " 支付宝"
+    article.save()
+    assert titles("支付宝")[0] == ONLINE
+    assert titles("支付宝", full_text=False)[0] == ONLINE
+
+
+def test_unpublished_articles_are_not_offered():
+    Article.objects.filter(title=LATE_RENEWAL).update(is_published=False)
+    assert LATE_RENEWAL not in titles("脱保")
+
+
+def test_a_category_offers_its_usual_answers():
+    assert {a.title for a in kb_for_category("premium")} == {PREMIUM_ROSE, ONLINE}
