@@ -142,7 +142,8 @@ def conversion_refresh(*, last: dt.date, days: int = REFRESH_DAYS, now: dt.datet
             """,
             {"first": first, "last": last, "now": now or timezone.now()},
         )
-        return cursor.rowcount
+    # Counted rather than taken from rowcount, which SQLite does not give for WITH … INSERT.
+    return ReminderConversionDay.objects.filter(planned_for__range=(first, last)).count()
 
 
 def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
