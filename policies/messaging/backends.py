@@ -20,6 +20,7 @@ import fcntl
 import json
 import os
 import smtplib
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -53,6 +54,7 @@ class Outgoing:
 
 class Result(StrEnum):
     SENT = "sent"
+    SKIPPED = "skipped"  # not attempted: the sender's deadline came first
     TRANSIENT = "transient"
     PERMANENT = "permanent"
 
@@ -74,8 +76,10 @@ class BaseBackend(abc.ABC):
         self.channel = channel
 
     @abc.abstractmethod
-    def send_messages(self, messages: Sequence[Outgoing]) -> list[Delivery]:
-        """Hand `messages` over; one `Delivery` per message, in any order."""
+    def send_messages(self, messages: Sequence[Outgoing], *, deadline: float | None = None) -> list[Delivery]:
+        """Hand `messages` over; one `Delivery` per message, in any order. Backends that send
+        one message at a time stop at `deadline` (a `time.monotonic()` value) and answer
+        SKIPPED for the rest, so a slow gateway never outlives the sender's lease."""
 
     def delivered_ids(self, messages: Sequence[Outgoing], *, since: dt.datetime) -> set[int]:
         """Ids among `messages` already handed over since `since` (backends that can look)."""
@@ -96,7 +100,7 @@ class FileBackend(BaseBackend):
     def path_for(self, day: dt.date) -> Path:
         return self.directory / f"{self.channel}-{day:%Y%m%d}.jsonl"
 
-    def send_messages(self, messages: Sequence[Outgoing]) -> list[Delivery]:
+    def send_messages(self, messages: Sequence[Outgoing], *, deadline: float | None = None) -> list[Delivery]:
         if not messages:
             return []
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -170,8 +174,8 @@ class HttpGatewayBackend(BaseBackend):
         self.token = settings.GATEWAY_TOKEN if token is None else token
         self.timeout = settings.GATEWAY_TIMEOUT_SECONDS
 
-    def send_messages(self, messages: Sequence[Outgoing]) -> list[Delivery]:
-        return [self._send(m) for m in messages]
+    def send_messages(self, messages: Sequence[Outgoing], *, deadline: float | None = None) -> list[Delivery]:
+        return [self._send(m) if not _past(deadline) else Delivery(m.id, Result.SKIPPED) for m in messages]
 
     def _send(self, message: Outgoing) -> Delivery:
         body = json.dumps(
@@ -222,7 +226,7 @@ class DjangoMailBackend(BaseBackend):
     its own result. The outbox id becomes the Message-ID. SMTP 5xx refusals are permanent;
     disconnects, timeouts and 4xx are transient."""
 
-    def send_messages(self, messages: Sequence[Outgoing]) -> list[Delivery]:
+    def send_messages(self, messages: Sequence[Outgoing], *, deadline: float | None = None) -> list[Delivery]:
         if not messages:
             return []
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "jqx.example.cn"
@@ -234,6 +238,9 @@ class DjangoMailBackend(BaseBackend):
             return [Delivery(m.id, Result.TRANSIENT, f"邮件服务器连接失败：{error}") for m in messages]
         try:
             for m in messages:
+                if _past(deadline):
+                    deliveries.append(Delivery(m.id, Result.SKIPPED))
+                    continue
                 email = mail.EmailMessage(
                     subject=m.subject or "交强险服务通知",
                     body=m.text,
@@ -259,6 +266,10 @@ class DjangoMailBackend(BaseBackend):
             return Delivery(message.id, result, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
         except (smtplib.SMTPException, OSError) as error:
             return Delivery(message.id, Result.TRANSIENT, f"邮件发送失败：{error}")
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def get_backend(channel: str) -> BaseBackend:

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -74,14 +75,15 @@ class DrainResult:
     failed: int = 0
     recovered: int = 0  # in doubt, found delivered, recorded without sending again
     deferred: int = 0  # moved out of the quiet hours
+    released: int = 0  # not attempted before the deadline: back in the queue as they were
 
     def add(self, other: DrainResult) -> None:
-        for name in ("sent", "retried", "failed", "recovered", "deferred"):
+        for name in ("sent", "retried", "failed", "recovered", "deferred", "released"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.recovered
+        return self.sent + self.retried + self.failed + self.recovered + self.released
 
 
 class Sender:
@@ -134,6 +136,8 @@ class Sender:
         """Claim one batch (in-doubt messages first), send it, record the results."""
         result = DrainResult()
         claimed_at = self.clock()
+        # Stop handing messages over at half the lease, well before another sender may take them.
+        self._deadline = time.monotonic() + self.lease.total_seconds() / 2
         claimed = self.claim_in_doubt() or self.claim_due()
         if not claimed:
             return result
@@ -293,7 +297,7 @@ class Sender:
         if not to_send:
             return
         try:
-            deliveries = backend.send_messages([c.message for c in to_send])
+            deliveries = backend.send_messages([c.message for c in to_send], deadline=self._deadline)
         except Exception:
             # Some may have been handed over before it broke: leave them in doubt for the next pass.
             logger.exception("%s backend failed on %d messages", channel, len(to_send))
@@ -303,12 +307,14 @@ class Sender:
 
     def _record(self, items: list[Claimed], deliveries: list[Delivery], result: DrainResult) -> None:
         by_id = {c.message.id: c for c in items}
-        sent, failed, retry = [], {}, {}
+        sent, failed, retry, skipped = [], {}, {}, []
         now = self.clock()
         for d in deliveries:
             claimed = by_id[d.message_id]
             if d.result == Result.SENT:
                 sent.append(d.message_id)
+            elif d.result == Result.SKIPPED:
+                skipped.append(claimed)
             elif d.result == Result.PERMANENT or claimed.attempts >= self.max_attempts:
                 failed[d.message_id] = (
                     d.error
@@ -323,6 +329,8 @@ class Sender:
         result.sent += self._mark_sent(sent)
         result.failed += self._mark_failed(failed)
         result.retried += self._mark_retry(retry)
+        self._release(skipped)
+        result.released += len(skipped)
 
     def _release(self, items: list[Claimed]) -> None:
         fresh = [c.message.id for c in items if c.previous_lease is None]

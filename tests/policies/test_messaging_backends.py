@@ -211,3 +211,16 @@ def test_smtp_answers_are_classified_against_a_real_smtp_server(settings, rcpt, 
     assert [d.result for d in deliveries] == [result, result]
     if result == Result.SENT:
         assert len(server.accepted) == 2 and "jqx-outbox-1@jqx.example.cn" in server.accepted[0]
+
+
+def test_backends_that_send_one_by_one_skip_what_the_deadline_leaves(gateway, settings):
+    import time
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    past = time.monotonic() - 1
+    http = get_backend("sms").send_messages([message(1), message(2)], deadline=past)
+    email = DjangoMailBackend("email").send_messages(
+        [message(3, channel="email", recipient="a@example.cn")], deadline=past
+    )
+    assert [d.result for d in http + email] == [Result.SKIPPED] * 3
+    assert gateway.requests == [] and mail.outbox == []

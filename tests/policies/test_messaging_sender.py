@@ -311,3 +311,21 @@ def test_the_claim_without_skip_locked_used_on_sqlite_sends_once_and_recovers_in
     assert later.status == "pending" and later.attempts == 0
     night = Sender(clock=Clock(dt.datetime(2026, 11, 25, 23, tzinfo=SHANGHAI)), skip_locked=False)
     assert night.drain().deferred == 1
+
+
+def test_a_slow_gateway_never_outlives_the_lease(gateway):
+    """Past half the lease the sender stops handing messages over and puts the rest back as
+    they were; they go in the next batch, each once."""
+    messages = [OutboundMessageFactory(not_before=NOON) for _ in range(5)]
+    gateway.script = [(200, 0.3)] * 5
+    sender = Sender(clock=Clock(NOON), lease_seconds=1, batch_size=5)
+
+    first = sender.run_batch()
+
+    assert 1 <= first.sent < 5 and first.sent + first.released == 5
+    assert OutboundMessage.objects.filter(status="pending", attempts=0).count() == first.released
+    total = sender.drain()
+    assert total.sent + first.sent == 5
+    assert sorted(h["Idempotency-Key"] for h, _ in gateway.requests) == sorted(
+        f"jqx-outbox-{m.pk}" for m in messages
+    )
