@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
 
+from policies.api.status_page import status_page
+from policies.api.urls import api_patterns
 from policies.urls import counter_patterns, hotline_patterns
 from policies.views import common
 
@@ -29,4 +31,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_patterns)),
+    path("status", status_page, name="status"),
 ]

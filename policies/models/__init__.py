@@ -1,4 +1,5 @@
 from .access import PersonAccessLog
+from .api import ApiChannel, ApiKey, ApiUsage
 from .messaging import OutboundMessage
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
@@ -23,6 +24,9 @@ from .tariffs import (
 from .vehicle import Vehicle
 
 __all__ = [
+    "ApiChannel",
+    "ApiKey",
+    "ApiUsage",
     "BasePremiumRate",
     "Branch",
     "CadenceStep",

@@ -35,5 +35,5 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("policies", "0005_reminders_and_renewal_calls")]
+    dependencies = [("policies", "0007_reminders_and_renewal_calls")]
     operations = [migrations.RunPython(seed, unseed)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("policies", "0004_create_roles"),
+        ("policies", "0006_grant_api_key_admin"),
     ]
 
     operations = [
