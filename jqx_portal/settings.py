@@ -197,6 +197,13 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 GATEWAY_TOKEN = env.str("GATEWAY_TOKEN", default="")
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0)
+# Outbox sender: attempts before a message is given up as failed, and the claim lease.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=120)
+# Where customers renew, as named in renewal reminders.
+SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="400-800-9595")
+SERVICE_WEBSITE = env.str("SERVICE_WEBSITE", default="www.jqx.example.cn")
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
 # Where customers open the links in their messages (satisfaction surveys).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

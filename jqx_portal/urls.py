@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", common.dashboard, name="dashboard"),
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
+    path("reminders/", include("policies.reminders.urls")),
     path("claims/", include("claims.urls")),
     path("support/", include("support.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

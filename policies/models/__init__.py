@@ -3,6 +3,15 @@ from .api import ApiChannel, ApiKey, ApiUsage
 from .messaging import OutboundMessage
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
+from .reminders import (
+    CadenceStep,
+    Reminder,
+    ReminderConversionDay,
+    ReminderOptOut,
+    ReminderStop,
+    RenewalCall,
+    RenewalCallAttempt,
+)
 from .staff import Branch, User
 from .tariffs import (
     BasePremiumRate,
@@ -20,6 +29,7 @@ __all__ = [
     "ApiUsage",
     "BasePremiumRate",
     "Branch",
+    "CadenceStep",
     "DrivingLicence",
     "FloatingPlanRegion",
     "FloatingRate",
@@ -29,6 +39,12 @@ __all__ = [
     "PersonAccessLog",
     "Policy",
     "ProvinceRule",
+    "Reminder",
+    "ReminderConversionDay",
+    "ReminderOptOut",
+    "ReminderStop",
+    "RenewalCall",
+    "RenewalCallAttempt",
     "ShortTermRate",
     "User",
     "Vehicle",
