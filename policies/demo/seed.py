@@ -223,7 +223,8 @@ def _hook_modules() -> list[ModuleType]:
 def _reset(*, stdout) -> None:
     """Delete the demo data: first what the other apps' `reset` hooks remove themselves
     (rows their own rules protect), then everything that refers to demo records."""
-    for module in _hook_modules():
+    # Later apps refer to earlier ones (a ticket names a claim): reset them first.
+    for module in reversed(_hook_modules()):
         if hasattr(module, "reset"):
             module.reset(stdout=stdout)
     try:
