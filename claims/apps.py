@@ -9,4 +9,4 @@ class ClaimsConfig(AppConfig):
         from claims.figures import claims_panel
         from policies.dashboards import register_panel
 
-        register_panel("claims/panel_dashboard.html", claims_panel, order=50)
+        register_panel("claims/panel_dashboard.html", claims_panel, order=20)

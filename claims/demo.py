@@ -213,12 +213,13 @@ def _draft(
     draft.losses.append(
         (vehicle, Loss(category=LossCategory.PROPERTY, reported_amount=_money(rng, 200, 6000)))
     )
-    people = 1 if fatal else (rng.random() < 0.45) + (rng.random() < 0.1)
+    # Most 交强险 claims are property damage only; about one in four involves an injured person.
+    people = 1 if fatal else (rng.random() < 0.25) + (rng.random() < 0.04)
     for i in range(people):
         died = fatal and i == 0
         person = Party(
             kind=PartyKind.PERSON, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)[: rng.randint(0, 1)],
-            outcome=PersonOutcome.DIED if died else rng.choice([PersonOutcome.INJURED] * 5 + [PersonOutcome.DISABLED]),
+            outcome=PersonOutcome.DIED if died else rng.choice([PersonOutcome.INJURED] * 24 + [PersonOutcome.DISABLED]),
         )  # fmt: skip
         draft.parties.append(person)
         draft.losses.append(
@@ -226,7 +227,7 @@ def _draft(
                 person,
                 Loss(
                     category=LossCategory.MEDICAL,
-                    reported_amount=_money(rng, 300, 25000),
+                    reported_amount=_money(rng, 300, rng.choice((3000, 8000, 25000))),
                     rescue=rng.random() < 0.3,
                 ),
             )
@@ -235,7 +236,7 @@ def _draft(
             draft.losses.append(
                 (
                     person,
-                    Loss(category=LossCategory.DEATH_DISABILITY, reported_amount=_money(rng, 20000, 400000)),
+                    Loss(category=LossCategory.DEATH_DISABILITY, reported_amount=_money(rng, 20000, 260000)),
                 )
             )
     if target == ClaimState.REJECTED:

@@ -12,5 +12,5 @@ class PoliciesConfig(AppConfig):
         from policies.dashboards import register_panel
         from policies.reminders.dashboard import conversion_panel
 
-        register_panel("api/usage_panel.html", usage_panel, order=50)
+        register_panel("api/usage_panel.html", usage_panel, order=70)
         register_panel("policies/reminders/dashboard_panel.html", conversion_panel, order=60)

@@ -9,4 +9,4 @@ class SupportConfig(AppConfig):
         from policies.dashboards import register_panel
         from support.reports import dashboard_panel
 
-        register_panel("support/dashboard_panel.html", dashboard_panel, order=50)
+        register_panel("support/dashboard_panel.html", dashboard_panel, order=30)

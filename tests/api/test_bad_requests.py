@@ -200,7 +200,8 @@ def test_supervisors_dashboard_shows_usage_by_channel(
     page = response.content.decode()
     assert response.status_code == 200
     assert "自助渠道 API 调用" in page
-    usage = {c.channel: c for c in response.context["panels"][0][1]["channels"]}
+    panel = dict(response.context["panels"])["api/usage_panel.html"]
+    usage = {c.channel: c for c in panel["channels"]}
     assert (usage["app"].requests, usage["app"].today, usage["app"].succeeded, usage["app"].not_found) == (
         4,
         4,
