@@ -17,6 +17,8 @@ counter_patterns = (
 hotline_patterns = (
     [
         path("", hotline.home, name="home"),
+        path("customer/<int:pk>/", hotline.customer, name="customer"),
+        path("customer/<int:pk>/reveal/", hotline.reveal, name="reveal"),
     ],
     "hotline",
 )

@@ -1,0 +1,105 @@
+"""The hotline's results: one row per vehicle (its latest policy), personal data masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from policies.choices import RenewalStatus
+from policies.masking import mask_id_number, mask_name, mask_phone, mask_plate
+from policies.models import Policy
+from policies.templatetags.portal import status_badge
+
+
+def days_note(record: Policy, day: dt.date) -> str:
+    """What the status means in days: "剩 12 天", "脱保 30 天", "05-01 起保"."""
+    if record.renewal == RenewalStatus.RENEWED:
+        return f"{record.start_date:%Y-%m-%d} 起续保"
+    if record.renewal == RenewalStatus.CANCELLED:
+        return f"{record.end_date:%Y-%m-%d} 退保"
+    left = (record.end_date - day).days
+    if left < 0:
+        return f"脱保 {-left} 天"
+    return "今天到期" if left == 0 else f"剩 {left} 天"
+
+
+class VehicleTable(tables.Table):
+    renewal = tables.Column(verbose_name="续保状态", empty_values=(), orderable=False)
+    plate = tables.Column(verbose_name="号牌", accessor="vehicle__plate", orderable=False)
+    owner = tables.Column(verbose_name="车主", accessor="vehicle__owner__name", orderable=False)
+    id_number = tables.Column(verbose_name="身份证号", accessor="vehicle__owner__id_number", orderable=False)
+    phone = tables.Column(verbose_name="手机号", accessor="vehicle__owner__phone", orderable=False)
+    category = tables.Column(verbose_name="车辆类别", accessor="vehicle__premium_category", orderable=False)
+    number = tables.Column(verbose_name="保单号", order_by=("number",))
+    end_date = tables.DateColumn(verbose_name="保险止期", format="Y-m-d", order_by=("end_date", "pk"))
+    branch = tables.Column(
+        verbose_name="承保网点",
+        accessor="branch__name",
+        orderable=False,
+        attrs={"td": {"class": "branch-cell"}},
+    )
+    channel = tables.Column(verbose_name="渠道", orderable=False)
+    open = tables.Column(verbose_name="", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Policy
+        fields = ()
+        sequence = (
+            "renewal", "plate", "owner", "id_number", "phone", "category", "number",
+            "end_date", "branch", "channel", "open",
+        )  # fmt: skip
+        template_name = "policies/hotline/_table.html"
+        attrs = {
+            "class": "table table-sm table-hover align-middle mb-0 hotline-table",
+            "data-testid": "results",
+        }
+        row_attrs = {
+            "data-vehicle": lambda record: record.vehicle_id,
+            "data-status": lambda record: record.renewal,
+            "data-testid": "result-row",
+        }
+        empty_text = "没有符合条件的车辆"
+
+    def __init__(self, *args, day: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day = day
+
+    def render_renewal(self, record):
+        return format_html(
+            '{}<div class="small text-secondary days-note">{}</div>',
+            status_badge(record.renewal),
+            days_note(record, self.day),
+        )
+
+    def render_plate(self, value):
+        return format_html('<span class="mono">{}</span>', mask_plate(value))
+
+    def render_owner(self, value):
+        return mask_name(value)
+
+    def render_id_number(self, value):
+        return format_html('<span class="mono">{}</span>', mask_id_number(value))
+
+    def render_phone(self, value):
+        return format_html('<span class="mono">{}</span>', mask_phone(value)) if value else "—"
+
+    def render_category(self, record):
+        label = record.vehicle.get_premium_category_display()
+        return format_html('<span class="category" title="{}">{}</span>', label, label)
+
+    def render_number(self, value):
+        return format_html('<span class="mono">{}</span>', value)
+
+    def render_channel(self, record):
+        return record.get_channel_display()
+
+    def render_open(self, record):
+        url = reverse("hotline:customer", args=[record.vehicle.owner_id])
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary py-0 text-nowrap" href="{}?vehicle={}" data-testid="open-customer">客户视图</a>',
+            url,
+            record.vehicle_id,
+        )
