@@ -17,7 +17,7 @@ from django_tables2.paginators import LazyPaginator
 from policies.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
 from policies.hotline.filters import FORM_ID, VehicleFilter
 from policies.hotline.forms import SearchForm
-from policies.hotline.results import COUNT_CAP, hotline_results
+from policies.hotline.results import hotline_results
 from policies.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
 from policies.hotline.tables import VehicleTable
 from policies.models import Person
@@ -75,7 +75,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "form_id": FORM_ID,
         "results": results,
         "table": table,
-        "count_cap": COUNT_CAP,
         "max_people": MAX_PEOPLE,
         "unrecognised_hint": UNRECOGNISED_HINT,
         "today": day,
