@@ -14,7 +14,12 @@ from policies.hotline.search import SearchResult, search, uninsured
 from policies.hotline.status import AdvanceWindows, advance_windows, latest_of_each_vehicle, renewal_status
 from policies.models import Policy, Vehicle
 
-COUNT_CAP = 1000  # past this the page says "more than 1,000": no count over the whole table
+COUNT_CAP = 500  # past this the page says "more than 500": no count over the whole table
+ORDERINGS = {
+    "end_date": ("end_date", "pk"),
+    "-end_date": ("-end_date", "-pk"),
+    "renewal": ("start_date", "pk"),
+}
 
 
 def vehicle_rows(day: dt.date, windows: AdvanceWindows) -> QuerySet[Policy]:
@@ -34,7 +39,11 @@ class Results:
     rows: QuerySet[Policy] | None = None  # None: nothing asked yet (or the filters are invalid)
     count: int = 0
     uninsured: list[Vehicle] = field(default_factory=list)
-    sort: str = "end_date"
+    sort: str = "-end_date"
+
+    @property
+    def renewed(self) -> bool:
+        return self.sort == "renewal"
 
     @property
     def capped(self) -> bool:
@@ -50,8 +59,15 @@ def hotline_results(*, term: str, data, day: dt.date) -> Results:
     windows = advance_windows(day)
     filters = VehicleFilter(data or None, queryset=vehicle_rows(day, windows), day=day, windows=windows)
     results = Results(day=day, filter=filters)
-    if data.get("renewal") == RenewalStatus.LAPSED:
-        results.sort = "-end_date"  # the latest lapses first: the ones still worth a call
+    status = data.get("renewal")
+    if status == RenewalStatus.RENEWED:
+        results.sort = "renewal"  # by the new cover's start; see tables.RenewedVehicleTable
+    elif status in (RenewalStatus.DUE, RenewalStatus.IN_FORCE, RenewalStatus.CANCELLED):
+        results.sort = "end_date"  # the soonest to end first
+    else:
+        # Lapsed, or any status: the latest cover first — the lapses still worth a call,
+        # and no walk through years of renewed policies before the first row.
+        results.sort = "-end_date"
     if term:
         results.search = search(term, day=day)
         if not results.search.found:
@@ -65,6 +81,6 @@ def hotline_results(*, term: str, data, day: dt.date) -> Results:
         return results
     if base is None:
         return results
-    results.rows = base
+    results.rows = base.order_by(*ORDERINGS[results.sort])
     results.count = base.order_by().values("pk")[: COUNT_CAP + 1].count()
     return results

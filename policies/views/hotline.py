@@ -19,7 +19,7 @@ from policies.hotline.filters import FORM_ID, VehicleFilter
 from policies.hotline.forms import SearchForm
 from policies.hotline.results import hotline_results
 from policies.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
-from policies.hotline.tables import VehicleTable
+from policies.hotline.tables import RenewedVehicleTable, VehicleTable
 from policies.models import Person
 from policies.selectors import today
 from policies.services import client_ip, person_view_log
@@ -66,7 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
     results = hotline_results(term=term or "", data=request.GET, day=day)
     table = None
     if results.rows is not None:
-        table = VehicleTable(results.rows, day=day, order_by=results.sort)
+        table_class = RenewedVehicleTable if results.renewed else VehicleTable
+        table = table_class(results.rows, day=day, order_by=results.sort)
         RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(
             table
         )

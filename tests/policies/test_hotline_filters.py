@@ -12,7 +12,7 @@ from django.urls import reverse
 from policies.choices import RenewalStatus
 from policies.hotline import results
 from policies.selectors import today
-from tests.factories import PolicyFactory, VehicleFactory
+from tests.factories import PolicyFactory, VehicleFactory, policy_chain
 from tests.policies.hotline_callers import WANG_FANG_PHONE, fleet_owner, make_wang_fang
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,23 @@ def test_due_vehicles_come_soonest_first_and_can_be_sorted_the_other_way(agent_c
     assert latest[0] == str(due_fleet[0].pk)
 
 
+def test_renewed_vehicles_are_listed_by_the_start_of_their_new_cover(agent_client, branch):
+    t = today()
+    later, sooner = VehicleFactory(), VehicleFactory()
+    policy_chain(later, first_start=t - 300 * DAY, years=2, branch=branch)
+    policy_chain(sooner, first_start=t - 350 * DAY, years=2, branch=branch)
+    assert [v for v, _ in listed(agent_client, renewal="renewed")] == [str(sooner.pk), str(later.pk)]
+    assert [v for v, _ in listed(agent_client, renewal="renewed", sort="-renewal")] == [
+        str(later.pk),
+        str(sooner.pk),
+    ]
+    # End-date order is not offered for them (it would read every current policy first).
+    assert [v for v, _ in listed(agent_client, renewal="renewed", sort="-end_date")] == [
+        str(sooner.pk),
+        str(later.pk),
+    ]
+
+
 def test_lapsed_vehicles_come_most_recent_lapse_first(agent_client, branch):
     t = today()
     old, recent = VehicleFactory(), VehicleFactory()
@@ -127,7 +144,7 @@ def test_pages_go_on_with_next_and_previous_and_no_count_of_the_table(agent_clie
     assert 'data-testid="next-page"' in first and 'data-testid="previous-page"' not in first
     assert "共 <strong>45</strong> 辆车" in first
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
-    assert counts and all("LIMIT 1001" in sql for sql in counts)
+    assert counts and all(f"LIMIT {results.COUNT_CAP + 1}" in sql for sql in counts)
     third = agent_client.get(HOME, {"renewal": "due", "page": 3}).content.decode()
     assert len(re.findall(r'data-testid="result-row"', third)) == 5
     assert 'data-testid="next-page"' not in third and 'data-testid="previous-page"' in third
@@ -145,7 +162,9 @@ def test_past_the_cap_the_count_says_more_than(agent_client, due_fleet, monkeypa
     assert "超过 <strong>10</strong> 辆车" in page
 
 
-def test_the_results_run_the_same_queries_for_one_car_and_for_forty(agent_client, branch, django_assert_max_num_queries):
+def test_the_results_run_the_same_queries_for_one_car_and_for_forty(
+    agent_client, branch, django_assert_max_num_queries
+):
     fleet_owner(vehicles=1, branch=branch, phone="13600000001")
     fleet_owner(vehicles=40, branch=branch, phone="13600000002", name="钱多")
     agent_client.get(HOME)  # the session and the tariff book, once
