@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
 from claims import payout, risk
 from claims.choices import ClaimState, LossCategory, PartyKind, PaymentKind
@@ -226,10 +226,13 @@ def claim_ledger(claim: Claim) -> list[LedgerEntry]:
     )
 
 
-def claims_of_vehicles(vehicle_ids: Iterable[int]):
-    """Claims of some vehicles, newest accident first (for a customer's whole picture)."""
+def claims_of_vehicles(vehicle_ids: Iterable[int] | QuerySet):
+    """Claims of some vehicles (ids, or a subquery of them), newest accident first (for a
+    customer's whole picture)."""
+    if not isinstance(vehicle_ids, QuerySet):
+        vehicle_ids = list(vehicle_ids)
     return (
-        Claim.objects.filter(vehicle_id__in=list(vehicle_ids))
+        Claim.objects.filter(vehicle_id__in=vehicle_ids)
         .select_related("vehicle", "branch")
         .order_by("-accident_at")
     )

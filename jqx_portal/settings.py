@@ -5,6 +5,7 @@ Every deployment value comes from an environment variable (or a `.env` file besi
 the demo works anywhere; production and CI point `DATABASE_URL` at PostgreSQL.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -163,6 +164,23 @@ if env.str("CACHE_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Self-service API and public status page ----------------------------------------------
+# Rate limits are counted in Redis so that every process shares them (by default the Redis
+# of CACHE_URL); without one they are per process, which the system check reports.
+_cache_url = env.str("CACHE_URL", default="")
+RATE_LIMIT_REDIS_URL = env.str(
+    "RATE_LIMIT_REDIS_URL", default=_cache_url if _cache_url.startswith(("redis://", "rediss://")) else ""
+)
+RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="jqx:rl:")
+# "count/seconds": lookups of one plate through the API (all keys together) and, on the
+# public status page, per client address and per plate.
+API_PLATE_RATE = env.str("API_PLATE_RATE", default="30/3600")
+STATUS_PAGE_IP_RATE = env.str("STATUS_PAGE_IP_RATE", default="60/600")
+STATUS_PAGE_PLATE_RATE = env.str("STATUS_PAGE_PLATE_RATE", default="10/600")
+for _rate in ("API_PLATE_RATE", "STATUS_PAGE_IP_RATE", "STATUS_PAGE_PLATE_RATE"):
+    if not re.fullmatch(r"[1-9]\d*/[1-9]\d*", globals()[_rate]):
+        raise ImproperlyConfigured(f"{_rate} must look like 30/3600 (requests/seconds).")
+
 # --- Outbound messages (SMS, app push, email) --------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -179,11 +197,20 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 GATEWAY_TOKEN = env.str("GATEWAY_TOKEN", default="")
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0)
+# Outbox sender: attempts before a message is given up as failed, and the claim lease.
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
+MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=120)
+# Where customers renew, as named in renewal reminders.
+SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="400-800-9595")
+SERVICE_WEBSITE = env.str("SERVICE_WEBSITE", default="www.jqx.example.cn")
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
 # Where customers open the links in their messages (satisfaction surveys).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Security (production values unless DEBUG) --------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: none, trust REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

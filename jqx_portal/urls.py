@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
 
+from policies.api.status_page import status_page
+from policies.api.urls import api_patterns
 from policies.urls import counter_patterns, hotline_patterns
 from policies.views import common
 
@@ -22,10 +24,13 @@ urlpatterns = [
     path("dashboard/", common.dashboard, name="dashboard"),
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
+    path("reminders/", include("policies.reminders.urls")),
     path("claims/", include("claims.urls")),
     path("support/", include("support.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_patterns)),
+    path("status", status_page, name="status"),
 ]

@@ -242,3 +242,6 @@ class ProvinceRuleAdmin(TariffAdmin):
         "drink_driving_surcharge",
         "valid_from",
     ]
+
+
+from policies.reminders import admin as reminders_admin  # noqa: E402,F401  (registers the reminder models)

@@ -108,6 +108,16 @@ def person_view_log(
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind `TRUSTED_PROXY_COUNT` reverse proxies it is the entry that
+    many hops from the right of X-Forwarded-For (the ones the proxies appended themselves)."""
+    from django.conf import settings
+
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -33,7 +33,7 @@ def visible_queues(user) -> QuerySet[Queue]:
 def get_ticket_for_user(request, pk: int) -> Ticket:
     """The ticket, if the signed-in user may see it; 404 otherwise (as if it did not exist)."""
     tickets = Ticket.objects.visible_to(request.user).select_related(
-        "queue__branch", "queue__supervisor", "assignee", "customer", "vehicle", "policy",
+        "queue__branch", "queue__supervisor", "assignee", "customer", "vehicle", "policy", "claim",
         "merged_into", "escalated_to", "created_by",
     )  # fmt: skip
     return get_object_or_404(tickets, pk=pk)

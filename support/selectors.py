@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
+from claims.selectors import claims_of_vehicles
 from policies.models import Person, Policy, User, Vehicle
 from policies.renewal import RenewalState
 from policies.selectors import today, vehicle_renewal_state
@@ -88,6 +89,12 @@ def customer_policies(person: Person, *, limit: int = 12) -> list[CustomerPolicy
         )
         rows.append(CustomerPolicy(p, state))
     return rows
+
+
+def customer_claims(person: Person, *, limit: int = 8):
+    """The claims on the vehicles `person` holds, owns or is insured on, newest accident
+    first (one query)."""
+    return list(claims_of_vehicles(_vehicles_of(person))[:limit])
 
 
 @dataclass(frozen=True)

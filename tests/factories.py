@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from policies import models
 from policies.choices import EnergyType, PremiumCategory, SalesChannel
@@ -282,3 +283,50 @@ def make_claim(policy, *, accident_at=None, now=None, parties=None, at_fault=Tru
         now=now,
         **kwargs,
     )
+
+
+# --- Renewal reminders -------------------------------------------------------------------
+
+
+class CustomerFactory(PersonFactory):
+    """A person reachable through every reminder channel."""
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.cn")
+    app_account = factory.Sequence(lambda n: f"app{n:06d}")
+
+
+def policy_ending(end: dt.date, **kwargs) -> models.Policy:
+    """An annual policy whose cover ends on `end` (it started the day after `end` a year earlier)."""
+    start = end + dt.timedelta(days=1)
+    try:
+        start = start.replace(year=start.year - 1)
+    except ValueError:  # 29 February
+        start = start.replace(year=start.year - 1, day=28) + dt.timedelta(days=1)
+    if "vehicle" not in kwargs:
+        kwargs["vehicle"] = VehicleFactory(owner=kwargs.pop("owner", None) or CustomerFactory())
+    return PolicyFactory(start_date=start, end_date=end, **kwargs)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OutboundMessage
+
+    channel = "sms"
+    recipient = factory.Sequence(lambda n: f"138{n:08d}")
+    text = "【交强险服务】测试消息"
+    purpose = "renewal_reminder"
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    not_before = factory.LazyFunction(timezone.now)
+
+
+class RenewalCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RenewalCall
+
+    policy = factory.LazyFunction(lambda: policy_ending(dt.date(2026, 12, 2)))
+    vehicle = factory.SelfAttribute("policy.vehicle")
+    person = factory.SelfAttribute("policy.policyholder")
+    phone = factory.SelfAttribute("policy.policyholder.phone")
+    branch = factory.SelfAttribute("policy.branch")
+    due_date = dt.date(2026, 11, 25)
+    days_left = 7

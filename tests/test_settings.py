@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "k7#Qm2!vX9@pL4$wR8^tZ1&nB6*cY3(hJ5)eF0_sD-gA+uK=iO~",
     "ALLOWED_HOSTS": "portal.jqx.example.cn",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",  # production shares caches and rate limits in Redis
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jqx"),
 }
 

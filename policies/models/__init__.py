@@ -1,7 +1,17 @@
 from .access import PersonAccessLog
+from .api import ApiChannel, ApiKey, ApiUsage
 from .messaging import OutboundMessage
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
+from .reminders import (
+    CadenceStep,
+    Reminder,
+    ReminderConversionDay,
+    ReminderOptOut,
+    ReminderStop,
+    RenewalCall,
+    RenewalCallAttempt,
+)
 from .staff import Branch, User
 from .tariffs import (
     BasePremiumRate,
@@ -14,8 +24,12 @@ from .tariffs import (
 from .vehicle import Vehicle
 
 __all__ = [
+    "ApiChannel",
+    "ApiKey",
+    "ApiUsage",
     "BasePremiumRate",
     "Branch",
+    "CadenceStep",
     "DrivingLicence",
     "FloatingPlanRegion",
     "FloatingRate",
@@ -25,6 +39,12 @@ __all__ = [
     "PersonAccessLog",
     "Policy",
     "ProvinceRule",
+    "Reminder",
+    "ReminderConversionDay",
+    "ReminderOptOut",
+    "ReminderStop",
+    "RenewalCall",
+    "RenewalCallAttempt",
     "ShortTermRate",
     "User",
     "Vehicle",

@@ -17,7 +17,7 @@ class MessageStatus(models.TextChoices):
 class OutboundMessage(models.Model):
     """The outbox every customer message passes through (reminders, ticket replies, surveys).
 
-    Written in the transaction of the change that causes it; drained by `send_messages`.
+    Written in the transaction of the change that causes it; drained by `send_reminders`.
     `dedupe_key` makes "send once" a database guarantee: a second enqueue of the same
     message is a no-op.
     """

@@ -58,6 +58,10 @@ class Ticket(models.Model):
         "policies.Policy", verbose_name="保单", on_delete=models.PROTECT, null=True, blank=True,
         related_name="tickets",
     )  # fmt: skip
+    claim = models.ForeignKey(
+        "claims.Claim", verbose_name="赔案", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="tickets",
+    )  # fmt: skip
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     contact_email = models.EmailField("联系邮箱", blank=True)

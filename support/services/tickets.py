@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from claims.models import Claim
 from policies.models import Branch, NumberSequence, Person, Policy, User, Vehicle
 from support import notifications, sla
 from support.access import can_work_queue
@@ -89,6 +90,7 @@ def ticket_create(
     customer: Person | None = None,
     vehicle: Vehicle | None = None,
     policy: Policy | None = None,
+    claim: Claim | None = None,
     contact_name: str = "",
     contact_phone: str = "",
     contact_email: str = "",
@@ -106,6 +108,12 @@ def ticket_create(
     if not subject:
         raise ValidationError("请填写工单主题。", code="subject")
     _check_choices(channel=channel, category=category, priority=priority)
+    if claim is not None:
+        # A claim inquiry names the claim; its policy and vehicle follow from it.
+        if policy is not None and policy.pk != claim.policy_id:
+            raise ValidationError("所选保单与赔案不符。", code="claim_policy")
+        policy = policy or claim.policy
+        vehicle = vehicle or claim.vehicle
     if policy is not None and vehicle is not None and policy.vehicle_id != vehicle.pk:
         raise ValidationError("所选保单不属于该车辆。", code="policy_vehicle")
     if policy is not None and vehicle is None:
@@ -120,6 +128,7 @@ def ticket_create(
         customer=customer,
         vehicle=vehicle,
         policy=policy,
+        claim=claim,
         contact_name=contact_name or (customer.name if customer else ""),
         contact_phone=contact_phone or (customer.phone if customer else ""),
         contact_email=contact_email or (customer.email if customer else ""),
@@ -134,7 +143,7 @@ def ticket_create(
     )
     ticket_clock.apply_targets(ticket, ticket_clock.sla_target(category, priority))
     ticket_clock.sync(ticket, sla.Clock(at))
-    ticket.full_clean(exclude=["queue", "customer", "vehicle", "policy", "assignee", "created_by"])
+    ticket.full_clean(exclude=["queue", "customer", "vehicle", "policy", "claim", "assignee", "created_by"])
     ticket.save()
     _event(ticket, EventKind.CREATED, actor=created_by, at=at, body=ticket.description, to_value=queue.name)
     if assignee is not None:

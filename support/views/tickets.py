@@ -152,6 +152,7 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
         "notifications": [e for e in history if e.message_id],
         "survey": Survey.objects.filter(ticket=ticket).first(),
         "policies": selectors.customer_policies(ticket.customer) if ticket.customer else [],
+        "claims": selectors.customer_claims(ticket.customer) if ticket.customer else [],
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "assignees": list(access.assignable_users(ticket.queue)),

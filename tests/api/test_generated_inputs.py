@@ -1,0 +1,269 @@
+"""Generated corpora of requests: none of them is answered with a 500, every answer is a
+documented status with a JSON body the OpenAPI document describes.
+
+Two generators: schemathesis builds valid and schema-violating requests from the served
+OpenAPI document and checks each response against it; hypothesis throws arbitrary bytes,
+JSON values, headers and Content-Lengths at the endpoints. Both run derandomized, so
+every run tries the same inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import string
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from policies.api import openapi
+from policies.api.errors import CATALOGUE
+from policies.api.services import api_key_create
+from tests import factories
+from tests.api.conftest import days_from_today, insure
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = schemathesis.openapi.from_dict(openapi.document(server="http://testserver"))
+CHECKS = [
+    not_a_server_error, status_code_conformance, content_type_conformance,
+    response_headers_conformance, response_schema_conformance,
+]  # fmt: skip
+WSGI_APP = WSGIHandler()
+BASE_URL = "http://testserver"
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Django's own test client keeps the test's database connection open across a
+    request; a WSGI server would close it when the request ends. Do as the test client."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def generous_key(settings):
+    """A key and plate limits high enough that generated requests are never throttled."""
+    settings.API_PLATE_RATE = "1000000/60"
+    return api_key_create(channel="app", name="生成测试", requests_per_minute=1_000_000)
+
+
+@pytest.fixture
+def documented_vehicle(branch):
+    """The vehicle of the schema's example body, so that examples find it (200)."""
+    vehicle = factories.VehicleFactory(plate="苏A12345", vin="LSVAB2C09A0000101")
+    return insure(vehicle, branch=branch, end=days_from_today(45)).vehicle
+
+
+def test_served_document_is_the_one_tested(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response.json() == openapi.document(server="http://testserver")
+
+
+VEHICLE_BODIES = [
+    {"plate": "苏A12345", "vin": "LSVAB2C09A0000101"},  # 200
+    {"plate": " 苏ａ１２３４５ ", "vin": "lsvab2c09a0000101"},  # 200, normalised
+    {"plate": "苏A99999", "vin": "LSVAB2C09A0000101"},  # 404
+    {"plate": "苏A12345"},  # 400
+    {"plate": "苏A1234挂", "vin": "LSVAB2C09A0000101"},  # 422 on quotes, 404 on status
+]
+
+
+def hours_ago(hours: int) -> str:
+    return (timezone.localtime() - dt.timedelta(hours=hours)).replace(microsecond=0).isoformat()
+
+
+def claim_bodies() -> list[dict]:
+    example = openapi.claim_schemas.CLAIM_REPORT_BODY.example
+    return [
+        example | {"accident_at": hours_ago(2)},  # 201
+        example | {"accident_at": hours_ago(2)},  # 201, replayed
+        example | {"accident_at": hours_ago(1)},  # 409: the key was used for another accident
+        example | {"accident_at": "2099-01-01T00:00:00+08:00"},  # 422: in the future
+        example | {"parties": []},  # 400
+    ]
+
+
+@pytest.mark.parametrize("path", [op.path for op in openapi.OPERATIONS])
+def test_real_answers_match_the_schema(generous_key, documented_vehicle, path):
+    operation = SCHEMA[path]["POST"]
+    headers = {"Authorization": f"Bearer {generous_key.raw}", "Idempotency-Key": "0b8f6c1e-5d7a-4f3e"}
+    bodies = claim_bodies() if "claims" in path else VEHICLE_BODIES
+    for body in bodies:
+        case = operation.Case(body=body, media_type="application/json")
+        response = case.call(base_url=BASE_URL, app=WSGI_APP, headers=headers)
+        case.validate_response(response, checks=CHECKS)
+    unauthenticated = operation.Case(body=bodies[0], media_type="application/json")
+    response = unauthenticated.call(base_url=BASE_URL, app=WSGI_APP)
+    assert response.status_code == 401
+    unauthenticated.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize("path", [op.path for op in openapi.OPERATIONS])
+def test_schemathesis_corpus_gets_no_500_and_only_documented_answers(
+    generous_key, documented_vehicle, path, mode
+):
+    headers = {"Authorization": f"Bearer {generous_key.raw}"}
+    checks = CHECKS + ([negative_data_rejection] if mode == GenerationMode.NEGATIVE else [])
+
+    @FUZZ
+    @given(case=SCHEMA[path]["POST"].as_strategy(generation_mode=mode))
+    def run(case):
+        response = case.call(base_url=BASE_URL, app=WSGI_APP, headers=headers)
+        case.validate_response(response, checks=checks)
+
+    run()
+
+
+# --- hypothesis: arbitrary bytes, JSON and headers ------------------------------------------------
+
+PLATE_CHARS = "苏京粤挂学使ＡＢ０１２　 -·" + string.ascii_letters + string.digits
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+plate_like = st.text(alphabet=PLATE_CHARS, max_size=12)
+vin_like = st.text(alphabet=string.ascii_letters + string.digits + " -ＩＯＱ", min_size=15, max_size=19)
+near_valid = st.sampled_from(
+    [
+        "苏A12345",
+        " 苏a 12345",
+        "苏Ａ１２３４５",
+        "苏A99999",
+        "苏A1234挂",
+        "LSVAB2C09A0000101",
+        "lsvab2c09a0000101",
+        "LSVAB2C00A0001234",
+    ]
+)
+field_values = st.one_of(near_valid, plate_like, vin_like, json_values, st.text(max_size=40))
+
+
+def as_json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+vehicle_pairs = st.fixed_dictionaries({"plate": field_values, "vin": field_values}).map(as_json)
+near_valid_pairs = st.fixed_dictionaries({"plate": near_valid, "vin": near_valid}).map(as_json)
+loose_objects = st.fixed_dictionaries(
+    {}, optional={"plate": field_values, "vin": field_values, "extra": json_values}
+).map(as_json)
+bodies = st.one_of(
+    st.binary(max_size=200),
+    json_values.map(as_json),
+    vehicle_pairs,
+    near_valid_pairs,
+    loose_objects,
+    vehicle_pairs.map(lambda b: b[: len(b) // 2]),  # cut short
+    st.integers(0, 40).map(lambda depth: b"[" * depth * 100 + b"]" * depth * 100),
+)
+# Mostly a valid key and an honest length, so that most requests reach the body's parsing.
+authorizations = st.sampled_from(
+    ["valid"] * 8
+    + ["", "Bearer", "Bearer jqx_", "bearer  x", "Basic Zm9v", "Bearer jqx_00000000_" + "A" * 43]
+)
+# Declared lengths that are absent, garbage, shorter than the body, or over the limit (a
+# length longer than a small body only makes a real server wait for bytes that never come).
+content_lengths = st.sampled_from([None] * 8 + ["", "abc", "-1", "0", "half", "99999999", "16385"])
+content_types = st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded", ""])
+DOCUMENTED = {
+    "renewal-status": {200, 400, 401, 404, 405, 413, 429},
+    "quotes": {200, 400, 401, 404, 405, 409, 413, 422, 429},
+    "claims/reports": {201, 400, 401, 404, 405, 409, 413, 422, 429},
+}
+ERROR_CODES = {kind.code: kind.status for kind in CATALOGUE}
+
+
+def test_arbitrary_requests_get_no_500_and_a_json_error_in_chinese(client, generous_key, documented_vehicle):
+    @settings(FUZZ, max_examples=400)
+    @given(
+        endpoint=st.sampled_from(sorted(DOCUMENTED)),
+        body=bodies,
+        authorization=authorizations,
+        content_length=content_lengths,
+        content_type=content_types,
+        idempotency_key=st.one_of(
+            st.none(), st.just("fixed-key-0001"), st.text(max_size=70).filter(str.isprintable)
+        ),
+    )
+    def run(endpoint, body, authorization, content_length, content_type, idempotency_key):
+        extra = {
+            "HTTP_AUTHORIZATION": f"Bearer {generous_key.raw}" if authorization == "valid" else authorization
+        }
+        if content_length is not None:
+            extra["CONTENT_LENGTH"] = str(len(body) // 2) if content_length == "half" else content_length
+        response = client.generic("POST", f"/api/v1/{endpoint}", body, content_type=content_type, **extra)
+
+        assert response.status_code in DOCUMENTED[endpoint]
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        data = json.loads(response.content.decode("utf-8"))
+        if response.status_code >= 400:
+            error = data["error"]
+            assert ERROR_CODES[error["code"]] == response.status_code
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])
+
+    run()
+
+
+def spelled_differently(value: str):
+    """`value` as people type it: any letter in lower case, any character full-width,
+    spaces and separators anywhere."""
+
+    def variant(ch: str, how: str) -> str:
+        if how == "lower":
+            return ch.lower()
+        if how == "wide" and ch.isascii() and ch.isalnum():
+            return chr(ord(ch) + 0xFEE0)
+        if how in (" ", "-", "·", "\u3000", "/"):
+            return ch + how
+        return ch
+
+    hows = st.sampled_from(["same", "lower", "wide", " ", "-", "·", "\u3000", "/"])
+    return st.lists(hows, min_size=len(value), max_size=len(value)).map(
+        lambda chosen: " " + "".join(variant(c, h) for c, h in zip(value, chosen, strict=True)) + " "
+    )
+
+
+def test_any_spelling_of_plate_and_vin_gets_the_canonical_answer(api, documented_vehicle, settings):
+    settings.API_PLATE_RATE = "1000000/60"
+    canonical = api.post("renewal-status", {"plate": "苏A12345", "vin": "LSVAB2C09A0000101"})
+    assert canonical.status == 200
+
+    @FUZZ
+    @given(plate=spelled_differently("苏A12345"), vin=spelled_differently("LSVAB2C09A0000101"))
+    def run(plate, vin):
+        answer = api.post("renewal-status", {"plate": plate, "vin": vin})
+        assert (answer.status, answer.body) == (200, canonical.body)
+
+    run()

@@ -1,0 +1,23 @@
+"""Running manage.py commands as real processes against the test database."""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+
+
+def sender_env(directory) -> dict:
+    """The environment of a manage.py process on this test's database, writing messages to `directory`."""
+    db = connection.settings_dict
+    return os.environ | {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_POOL": "0",
+        "MESSAGE_FILE_DIR": str(directory),
+        "SMS_BACKEND": "policies.messaging.backends.FileBackend",
+        "PUSH_BACKEND": "policies.messaging.backends.FileBackend",
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DEBUG": "0",
+    }
