@@ -14,22 +14,26 @@ from django.shortcuts import get_object_or_404
 
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
-from policies.masking import mask_phone
-from policies.models import Branch, DrivingLicence, OutboundMessage, Person, Policy, User, Vehicle
+from policies.models import (
+    Branch,
+    DrivingLicence,
+    OutboundMessage,
+    Person,
+    Policy,
+    Reminder,
+    RenewalCall,
+    User,
+    Vehicle,
+)
+from policies.models.reminders import ReminderChannel
+from policies.reminders.selectors import mask_recipient
+from policies.reminders.tables import PURPOSE_LABELS
 from policies.selectors import LicenceRow, VehicleDesk, licence_rows, today, vehicle_desk
 from policies.tariffs import tariff_book
 from support.models import Ticket
 
 HOTLINE_DESK = "policies.use_hotline_desk"
 SHOWN = 8  # claims, tickets and messages: the latest few, with a count of the rest
-
-PURPOSES = {
-    "renewal_reminder": "续保提醒",
-    "ticket_reply": "工单回复",
-    "ticket_survey": "满意度调查",
-    "claim_report": "报案回执",
-    "claim_paid": "赔款支付",
-}
 
 
 def get_person_for_hotline(user: User, pk: int) -> Person:
@@ -75,18 +79,35 @@ class MessageRow:
 
     @property
     def purpose(self) -> str:
-        return PURPOSES.get(self.message.purpose, self.message.purpose)
+        return PURPOSE_LABELS.get(self.message.purpose, self.message.purpose)
 
     @property
     def recipient(self) -> str:
-        """Masked: 138****5678, z***@example.cn, the app account by its ends."""
-        value = self.message.recipient
-        if self.message.channel == "sms":
-            return mask_phone(value)
-        if "@" in value:
-            local, domain = value.split("@", 1)
-            return f"{local[:1]}***@{domain}"
-        return f"{value[:2]}***{value[-2:]}" if len(value) > 4 else "***"
+        return mask_recipient(self.message.channel, self.message.recipient)
+
+
+@dataclass(frozen=True)
+class ReminderRow:
+    """One planned renewal reminder and what became of it."""
+
+    reminder: Reminder
+
+    @property
+    def when(self) -> str:
+        days = self.reminder.days_left
+        return f"到期前 {days} 天" if days > 0 else ("到期当天" if days == 0 else f"脱保第 {-days} 天")
+
+    @property
+    def outcome(self) -> str:
+        r = self.reminder
+        if r.channel == ReminderChannel.CALL:
+            call = getattr(r, "call", None)
+            if call is None:
+                return "未列入外呼"
+            if call.outcome:
+                return f"{call.get_status_display()} · {call.get_outcome_display()}"
+            return call.get_status_display()
+        return r.message.get_status_display() if r.message else "未生成消息"
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,9 @@ class CustomerPicture:
     tickets_more: bool
     messages: list[MessageRow]
     messages_more: bool
+    reminders: list[ReminderRow]
+    reminders_more: bool
+    open_calls: list[RenewalCall]
 
     @property
     def vehicles(self) -> list[Vehicle]:
@@ -113,7 +137,7 @@ def _latest(queryset, limit: int = SHOWN) -> tuple[list, bool]:
 
 def customer_picture(user: User, person: Person, *, focus: int | None = None, day: dt.date | None = None):
     """Everything the customer page shows, for `user` (tickets and claims as far as they may
-    see them). The vehicle looked up (`focus`) comes first. Eight queries."""
+    see them). The vehicle looked up (`focus`) comes first. Ten queries."""
     day = day or today()
     book = tariff_book()
     vehicles = sorted(customer_vehicles(person), key=lambda v: v.pk != focus)
@@ -134,6 +158,21 @@ def customer_picture(user: User, person: Person, *, focus: int | None = None, da
         OutboundMessage.objects.filter(person=person).order_by("-created_at", "-pk")
     )
     messages = [MessageRow(m) for m in messages]
+    policy_ids = [p.pk for d in desks for p in d.policies]
+    reminders, reminders_more = (
+        _latest(
+            Reminder.objects.filter(policy_id__in=policy_ids)
+            .select_related("message", "call", "policy__vehicle")
+            .order_by("-planned_for", "-pk")
+        )
+        if policy_ids
+        else ([], False)
+    )
+    open_calls = (
+        list(RenewalCall.objects.filter(vehicle_id__in=ids).open().select_related("assigned_to", "vehicle"))
+        if ids
+        else []
+    )
     return CustomerPicture(
         person=person,
         licences=licence_rows(person.licences.all(), day=day),
@@ -144,4 +183,7 @@ def customer_picture(user: User, person: Person, *, focus: int | None = None, da
         tickets_more=tickets_more,
         messages=messages,
         messages_more=messages_more,
+        reminders=[ReminderRow(r) for r in reminders],
+        reminders_more=reminders_more,
+        open_calls=open_calls,
     )

@@ -1,4 +1,5 @@
-"""The hotline's results: one row per vehicle (its latest policy), personal data masked."""
+"""The hotline's lists: the results (one row per vehicle, its latest policy) and the renewal
+calls — personal data masked."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from policies.choices import RenewalStatus
 from policies.masking import mask_id_number, mask_name, mask_phone, mask_plate
-from policies.models import Policy
+from policies.models import Policy, RenewalCall
+from policies.models.reminders import CallOutcome
 from policies.templatetags.portal import status_badge
 
 
@@ -114,3 +117,101 @@ class RenewedVehicleTable(VehicleTable):
 
     class Meta(VehicleTable.Meta):
         pass
+
+
+def call_when(record) -> str:
+    """ "可拨", or when a call-back or retry comes due."""
+    if record.ready == 0:
+        return format_html('<span class="badge text-bg-primary">{}</span>', "可拨")
+    label = "约定回电" if record.outcome == CallOutcome.CALL_BACK else "重拨"
+    return format_html(
+        '<span class="badge text-bg-light border">{}</span><div class="small text-secondary">{}</div>',
+        label,
+        timezone.localtime(record.call_after).strftime("%m-%d %H:%M"),
+    )
+
+
+class CallTable(tables.Table):
+    """An agent's open renewal calls, in the order they are made; personal data masked."""
+
+    when = tables.Column(verbose_name="外呼", empty_values=())
+    person = tables.Column(verbose_name="客户", accessor="person__name")
+    phone = tables.Column(verbose_name="联系电话")
+    plate = tables.Column(verbose_name="号牌", accessor="vehicle__plate")
+    end = tables.Column(verbose_name="保险止期", accessor="policy__end_date")
+    renewal = tables.Column(verbose_name="当前状态", empty_values=())
+    attempts = tables.Column(verbose_name="已拨", empty_values=())
+    work = tables.Column(verbose_name="", empty_values=())
+
+    class Meta:
+        model = RenewalCall
+        fields = ()
+        orderable = False
+        template_name = "policies/hotline/_table.html"
+        attrs = {
+            "class": "table table-sm table-hover align-middle mb-0 hotline-table",
+            "data-testid": "calls",
+        }
+        row_attrs = {"data-call": lambda record: record.pk, "data-testid": "call-row"}
+        empty_text = "没有待拨的续保外呼"
+
+    def __init__(self, *args, day: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.day = day
+
+    def render_when(self, record):
+        return call_when(record)
+
+    def render_person(self, value):
+        return mask_name(value)
+
+    def render_phone(self, value):
+        return format_html('<span class="mono">{}</span>', mask_phone(value))
+
+    def render_plate(self, value):
+        return format_html('<span class="mono">{}</span>', mask_plate(value))
+
+    def render_end(self, value):
+        left = (value - self.day).days
+        note = f"脱保 {-left} 天" if left < 0 else ("今天到期" if left == 0 else f"剩 {left} 天")
+        return format_html(
+            '{}<div class="small text-secondary days-note">{}</div>', value.strftime("%Y-%m-%d"), note
+        )
+
+    def render_renewal(self, record):
+        return status_badge(record.renewal)
+
+    def render_attempts(self, record):
+        if not record.attempts:
+            return "—"
+        return format_html(
+            "{} 次<div class='small text-secondary'>{}</div>", record.attempts, record.get_outcome_display()
+        )
+
+    def render_work(self, record):
+        style = "btn-primary" if record.ready == 0 else "btn-outline-primary"
+        return format_html(
+            '<a class="btn btn-sm {} py-0 text-nowrap" href="{}" data-testid="work-call">开始外呼</a>',
+            style,
+            reverse("hotline:call", args=[record.pk]),
+        )
+
+
+class BranchCallTable(CallTable):
+    """A branch's open calls for its supervisor: tick some and give them to an agent."""
+
+    calls = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": "全选"}})
+    agent = tables.Column(verbose_name="坐席", accessor="assigned_to", empty_values=())
+
+    class Meta(CallTable.Meta):
+        sequence = ("calls", "when", "agent", "...")
+        attrs = {
+            "class": "table table-sm table-hover align-middle mb-0 hotline-table",
+            "data-testid": "branch-calls",
+        }
+        empty_text = "该网点没有未结束的续保外呼"
+
+    def render_agent(self, record):
+        if record.assigned_to is None:
+            return format_html('<span class="text-warning-emphasis">{}</span>', "未分配")
+        return str(record.assigned_to)

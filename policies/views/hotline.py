@@ -10,17 +10,19 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from policies.hotline.calls import WORK_CALLS
 from policies.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
 from policies.hotline.filters import FORM_ID, VehicleFilter
 from policies.hotline.forms import SearchForm
 from policies.hotline.results import hotline_results
 from policies.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
 from policies.hotline.tables import RenewedVehicleTable, VehicleTable
-from policies.models import Person
+from policies.models import Person, RenewalCall
 from policies.selectors import today
 from policies.services import client_ip, person_view_log
 
@@ -72,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             table
         )
     context = {
+        "ready_calls": _ready_calls(request),
         "form": form,
         "form_id": FORM_ID,
         "results": results,
@@ -83,7 +86,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/hotline/home.html", context)
 
 
-def _log_view(request: HttpRequest, person: Person, page: str) -> None:
+def _ready_calls(request: HttpRequest) -> int:
+    """How many of the agent's renewal calls may be made now (the button beside the search)."""
+    if not request.user.has_perm(WORK_CALLS):
+        return 0
+    return RenewalCall.objects.assigned_to(request.user).ready(timezone.now()).count()
+
+
+def log_person_view(request: HttpRequest, person: Person, page: str) -> None:
     person_view_log(
         user=request.user,
         person=person,
@@ -98,8 +108,16 @@ def _focus(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _customer_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
-    focus = _focus(request)
+def customer_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    focus: int | None = None,
+    revealed: bool = False,
+    extra: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The customer's page; the call-list desk shows it with the call being worked (`extra`)."""
     picture = customer_picture(request.user, person, focus=focus)
     context = {
         "person": person,
@@ -113,8 +131,9 @@ def _customer_page(request: HttpRequest, person: Person, *, revealed: bool = Fal
         "renew_elsewhere": RENEW_ELSEWHERE,
         "reveal_url": reverse("hotline:reveal", args=[person.pk]),
         "here": request.get_full_path(),
+        **(extra or {}),
     }
-    return render(request, "policies/hotline/customer.html", context)
+    return render(request, "policies/hotline/customer.html", context, status=status)
 
 
 @require_http_methods(["GET"])
@@ -122,8 +141,8 @@ def _customer_page(request: HttpRequest, person: Person, *, revealed: bool = Fal
 def customer(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's whole picture on one screen (the view is logged)."""
     person = get_person_for_hotline(request.user, pk)
-    _log_view(request, person, "hotline_customer")
-    return _customer_page(request, person)
+    log_person_view(request, person, "hotline_customer")
+    return customer_page(request, person, focus=_focus(request))
 
 
 @require_POST
@@ -131,8 +150,8 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
     person = get_person_for_hotline(request.user, pk)
-    _log_view(request, person, "hotline_reveal")
+    log_person_view(request, person, "hotline_reveal")
     if request.htmx:
         context = {"person": person, "revealed": True, "reveal_url": reverse("hotline:reveal", args=[pk])}
         return render(request, "policies/counter/_identity.html", context)
-    return _customer_page(request, person, revealed=True)
+    return customer_page(request, person, focus=_focus(request), revealed=True)

@@ -4,9 +4,12 @@ agent finds them, opens the customer page, answers from it and logs the call as 
 import datetime as dt
 from decimal import Decimal as D
 
+from django.utils import timezone
+
 from policies.choices import CancelReason, PolicyStatus, PremiumCategory, SalesChannel
 from policies.messaging import enqueue_message
-from policies.roles import HOTLINE_AGENT
+from policies.models import RenewalCall
+from policies.roles import HOTLINE_AGENT, SUPERVISOR
 from policies.selectors import today
 from support.models import Ticket
 from tests.browser.conftest import login, screenshot
@@ -15,10 +18,12 @@ from tests.factories import (
     DrivingLicenceFactory,
     PersonFactory,
     PolicyFactory,
+    RenewalCallFactory,
     UserFactory,
     VehicleFactory,
     make_claim,
     policy_chain,
+    policy_ending,
 )
 
 DAY = dt.timedelta(days=1)
@@ -96,9 +101,12 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert PHONE not in table and "139****4567" in table  # masked phones only
     screenshot(page, "hotline-2-results")
 
-    # Open the customer page from the first row.
-    page.get_by_test_id("open-customer").first.click()
-    page.wait_for_url(f"**/hotline/customer/{person.pk}/?vehicle=*")
+    # From the search box, Tab reaches the search button, then the customer: Enter opens it.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.testid") == "person-link"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/hotline/customer/{person.pk}/")
     assert page.get_by_test_id("person-name").inner_text() == "陈静"
     assert page.get_by_test_id("phone").inner_text() == "139****4567"
     statuses = {
@@ -139,3 +147,82 @@ def test_filters_list_due_vehicles_of_a_branch_a_page_at_a_time(page):
     rows = page.get_by_test_id("result-row")
     assert rows.count() == 1 and rows.first.get_attribute("data-status") == "due"
     screenshot(page, "hotline-6-filter-due")
+
+
+def test_agent_works_the_renewal_call_list(page):
+    a_caller_with_three_cars()
+    t = today()
+    agent = UserFactory._meta.model.objects.get(username="agent_li")
+    calls = []
+    for i, (name, days) in enumerate([("周平", 3), ("吴婷", 6), ("郑凯", 15)]):
+        policy = policy_ending(
+            t + days * DAY, branch=agent.branch, owner=PersonFactory(name=name, phone=f"1370000000{i}")
+        )
+        calls.append(
+            RenewalCallFactory(
+                policy=policy, due_date=t, days_left=days, assigned_to=agent if i < 2 else None
+            )
+        )
+    login(page, "agent_li")
+    page.goto("/hotline/calls/")
+    rows = page.get_by_test_id("call-row")
+    assert rows.count() == 2 and page.get_by_test_id("ready-count").inner_text() == "2"
+    screenshot(page, "hotline-7-calls")
+
+    # Take the unassigned call too, then start with the first (soonest to end).
+    page.get_by_test_id("take-calls").click()
+    page.wait_for_url("**/hotline/calls/")
+    assert page.get_by_test_id("call-row").count() == 3
+    page.get_by_test_id("work-call").first.click()
+    page.wait_for_url(f"**/hotline/calls/{calls[0].pk}/")
+    assert page.get_by_test_id("dial").inner_text() == "13700000000"
+    assert page.get_by_test_id("person-name").inner_text() == "周平"
+
+    # "3" picks 约定回电; a preset fills tomorrow 10:00; the effect is said before saving.
+    page.locator("body").click()
+    page.keyboard.press("3")
+    assert "到约定时间" in page.get_by_test_id("outcome-effect").inner_text()
+    page.get_by_role("button", name="明天 10:00").click()
+    page.get_by_label("备注").fill("客户在开会，明早再打")
+    screenshot(page, "hotline-8-call")
+    page.get_by_test_id("record-outcome").click()
+    page.wait_for_url(f"**/hotline/calls/{calls[1].pk}/")
+    assert "回电" in page.locator(".alert-success").inner_text()
+
+    # The next call: "2" 承诺续保, Enter in the note saves it.
+    page.locator("body").click()
+    page.keyboard.press("2")
+    page.get_by_label("备注").fill("周末到柜面续保")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/hotline/calls/{calls[2].pk}/")
+    assert RenewalCall.objects.get(pk=calls[1].pk).outcome == "will_renew"
+
+    page.goto("/hotline/calls/")
+    first = page.get_by_test_id("call-row").first
+    assert first.get_attribute("data-call") == str(calls[2].pk)  # callable now, before the call-back
+    assert "约定回电" in page.get_by_test_id("calls").inner_text()
+    call_back = RenewalCall.objects.get(pk=calls[0].pk)
+    assert timezone.localtime(call_back.call_after).hour == 10
+    screenshot(page, "hotline-9-calls-after")
+
+
+def test_supervisor_shares_a_branchs_calls_among_its_agents(page):
+    a_caller_with_three_cars()
+    nanjing = BranchFactory(code="320100")
+    UserFactory(username="agent_zhao", last_name="赵", first_name="敏", branch=nanjing, role=HOTLINE_AGENT)
+    UserFactory(username="boss_wu", last_name="吴", first_name="军", branch=nanjing, role=SUPERVISOR)
+    t = today()
+    for i in range(6):
+        policy = policy_ending(
+            t + (2 + i) * DAY, branch=nanjing, owner=PersonFactory(name=f"孙{'一二三四五六'[i]}")
+        )
+        RenewalCallFactory(policy=policy, due_date=t, days_left=2 + i)
+    login(page, "boss_wu")
+    page.goto("/hotline/calls/team/")
+    assert page.get_by_test_id("agent-load-card").count() == 2
+    page.get_by_test_id("spread").click()
+    page.wait_for_url("**/hotline/calls/team/?branch=*")
+    assert "已将 6 个外呼平均分配" in page.locator(".alert-success").inner_text()
+    loads = [card.inner_text() for card in page.get_by_test_id("agent-load-card").all()]
+    assert all("3" in text for text in loads), loads
+    screenshot(page, "hotline-10-team")

@@ -1,8 +1,9 @@
-"""Every search path, filter and sort of the hotline is served by an index: each query the
-page runs is EXPLAINed on PostgreSQL, and no plan reads the policy, vehicle or person table
-from end to end. `enable_seqscan = off` makes the planner use an index wherever one can
+"""Every search path, filter and sort of the hotline, and the call list, is served by an index:
+each query the page runs is EXPLAINed on PostgreSQL, and no plan reads the policy, vehicle,
+person or renewal-call table from end to end. `enable_seqscan = off` makes the planner use an index wherever one can
 serve, so on these small tables a sequential scan left in a plan means no index could."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,13 +12,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from policies.models import Policy
-from tests.factories import PersonFactory, PolicyFactory, VehicleFactory, make_vin
+from policies.selectors import today
+from tests.factories import (
+    PersonFactory,
+    PolicyFactory,
+    RenewalCallFactory,
+    VehicleFactory,
+    make_vin,
+    policy_ending,
+)
 from tests.policies.hotline_callers import WANG_FANG_ID, WANG_FANG_PHONE, make_wang_fang
 
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("hotline:home")
-BIG_TABLES = re.compile(r"Seq Scan on (policies_policy|policies_vehicle|policies_person)\b")
+BIG_TABLES = re.compile(
+    r"Seq Scan on (policies_policy|policies_vehicle|policies_person|policies_renewalcall)\b"
+)
 
 
 @pytest.fixture
@@ -35,7 +46,9 @@ def plans(queries) -> list[tuple[str, str]]:
         try:
             for query in queries:
                 sql = query["sql"]
-                if not sql.startswith("SELECT") or not re.search(r"policies_(policy|vehicle|person)\b", sql):
+                if not sql.startswith("SELECT") or not re.search(
+                    r"policies_(policy|vehicle|person|renewalcall)\b", sql
+                ):
                     continue
                 cursor.execute(f"EXPLAIN {sql}")
                 found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
@@ -112,3 +125,27 @@ def test_a_plan_with_a_scan_of_a_big_table_is_caught(agent_client, wang_fang):
         list(Policy.objects.filter(total__gt=0))
     (sql, plan), *_ = plans(queries)
     assert BIG_TABLES.search(plan)
+
+
+@pytest.fixture
+def calls(branch, hotline_agent):
+    made = []
+    for days in (1, 5, 9):
+        policy = policy_ending(today() + dt.timedelta(days=days), branch=branch)
+        made.append(
+            RenewalCallFactory(policy=policy, due_date=today(), days_left=days, assigned_to=hotline_agent)
+        )
+    RenewalCallFactory(policy=policy_ending(today() + dt.timedelta(days=3), branch=branch), due_date=today())
+    return made
+
+
+def test_the_agents_call_list_is_served_by_indexes(agent_client, calls):
+    assert_indexed(agent_client, reverse("hotline:calls"), at_least=2)
+
+
+def test_working_a_call_is_served_by_indexes(agent_client, calls):
+    assert_indexed(agent_client, reverse("hotline:call", args=[calls[0].pk]), at_least=4)
+
+
+def test_the_supervisors_branch_page_is_served_by_indexes(supervisor_client, calls):
+    assert_indexed(supervisor_client, reverse("hotline:team"), at_least=2)

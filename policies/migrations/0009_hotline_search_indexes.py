@@ -4,7 +4,8 @@
 - person names as trigrams (pg_trgm, GIN): names alike when none begins with the term;
 - vehicle category: the category filter, starting from the vehicles of a rare category;
 - policy start date: "renewed" (a policy starting after today) and sorting by start;
-- cancelled policies by end date (a partial index): the "cancelled" filter.
+- cancelled policies by end date (a partial index): the "cancelled" filter;
+- renewal calls an agent closed, by when: "done today" on the agent's call list.
 
 Built CONCURRENTLY, so a live table of millions of policies keeps taking writes.
 """
@@ -17,6 +18,7 @@ INDEXES = {
     "vehicle_category_idx": "ON policies_vehicle (premium_category)",
     "policy_start_idx": "ON policies_policy (start_date)",
     "policy_cancelled_end_idx": "ON policies_policy (end_date) WHERE status = 'cancelled'",
+    "renewal_call_agent_closed_idx": "ON policies_renewalcall (assigned_to_id, closed_at) WHERE status = 'closed'",
 }
 
 
@@ -37,5 +39,5 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
-    dependencies = [("policies", "0004_create_roles")]
+    dependencies = [("policies", "0008_seed_reminder_cadence")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
