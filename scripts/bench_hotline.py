@@ -6,8 +6,9 @@ jqx_bench_hotline) next to the one in DATABASE_URL, migrates it and fills it wit
 vehicles (one to five policy years each, every renewal status represented) and their
 owners. The indexes and unique constraints of the three big tables are dropped for the
 load and built again afterwards, as a bulk import would. Then every search kind, filter and
-sort of the desk, and the customer page, are timed through Django's test client: median and
-95th percentile in milliseconds, with the number of queries and of rows shown.
+sort of the desk, the customer page and the renewal-call list (3,000 open calls of one branch
+written by SQL, as the reminders' planner would) are timed through Django's test client:
+median and 95th percentile in milliseconds, with the number of queries and of rows shown.
 
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/jqx python scripts/bench_hotline.py
     … --policies 2000000 --rebuild --repeat 5
@@ -242,8 +243,9 @@ def run_timings(repeat: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from policies.models import Branch, Person, Policy, User, Vehicle
-    from policies.roles import HOTLINE_AGENT
+    from policies.models import Branch, Person, Policy, RenewalCall, User, Vehicle
+    from policies.roles import HOTLINE_AGENT, SUPERVISOR
+    from policies.selectors import today
 
     agent, _ = User.objects.get_or_create(username="bench_agent", defaults={"branch": Branch.objects.first()})
     agent.groups.add(Group.objects.get(name=HOTLINE_AGENT))
@@ -263,7 +265,7 @@ def run_timings(repeat: int) -> None:
     policy = Policy.objects.filter(vehicle=vehicle).order_by("start_date").first()
     common = Person.objects.get(pk=100)
     branch = Branch.objects.order_by("pk").first()
-    day = dt.date.today()
+    day = today()
     client.get(home)  # the session and the tariff book
 
     print(f"\n{'':<40} {'(each ' + str(repeat) + ' times, through the test client)'}")
@@ -285,8 +287,15 @@ def run_timings(repeat: int) -> None:
     timed(client, "filter: channel=app (latest end first)", repeat, listing(channel="app"))
     timed(client, "filter: channel=app, earliest end first", repeat, listing(channel="app", sort="end_date"))
     timed(client, "filter: category=SPECIAL_4 (rare)", repeat, listing(category="SPECIAL_4"))
+    rare_branch = (
+        Policy.objects.filter(
+            vehicle__premium_category="SPECIAL_4", end_date__range=(day, day + dt.timedelta(days=60))
+        )
+        .values_list("branch", flat=True)
+        .first()
+    )
     timed(client, "filter: category=SPECIAL_4, due, branch", repeat,
-          listing(category="SPECIAL_4", renewal="due", branch=branch.pk))  # fmt: skip
+          listing(category="SPECIAL_4", renewal="due", branch=rare_branch))  # fmt: skip
     end_from, end_to = day.isoformat(), (day + dt.timedelta(days=30)).isoformat()
     timed(client, "filter: cover ends in the next 30 days", repeat, listing(end_from=end_from, end_to=end_to))
     timed(
@@ -299,6 +308,47 @@ def run_timings(repeat: int) -> None:
     timed(
         client, "customer page", repeat, lambda: client.get(customer), rows_pattern=r'data-testid="vehicle"'
     )
+
+    calls = call_list(agent, day)
+    boss, _ = User.objects.get_or_create(username="bench_supervisor", defaults={"branch": agent.branch})
+    boss.groups.add(Group.objects.get(name=SUPERVISOR))
+    supervisor = Client(HTTP_HOST="localhost")
+    supervisor.force_login(boss)
+    call_rows = r'data-testid="call-row"'
+    timed(client, f"calls: my list ({calls['mine']} open)", repeat,
+          lambda: client.get(reverse("hotline:calls")), rows_pattern=call_rows)  # fmt: skip
+    first = RenewalCall.objects.filter(assigned_to=agent).order_by("pk").first()
+    timed(client, "calls: work a call (customer page)", repeat,
+          lambda: client.get(reverse("hotline:call", args=[first.pk])), rows_pattern=r'data-testid="vehicle"')  # fmt: skip
+    timed(supervisor, f"calls: branch page ({calls['open']} open)", repeat,
+          lambda: supervisor.get(reverse("hotline:team")), rows_pattern=call_rows)  # fmt: skip
+
+
+def call_list(agent, day: dt.date, *, open_calls: int = 3000, mine: int = 60) -> dict[str, int]:
+    """Open renewal calls for the agent's branch (the reminders' planner writes them in the
+    product): `open_calls` vehicles due within 30 days, the first `mine` assigned to the agent."""
+    from django.db import connection
+
+    from policies.models import RenewalCall
+
+    if not RenewalCall.objects.filter(branch=agent.branch).exists():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO policies_renewalcall (policy_id, vehicle_id, person_id, phone, branch_id,
+                    assigned_to_id, due_date, days_left, status, outcome, outcome_note, attempts, created_at)
+                SELECT p.id, p.vehicle_id, p.policyholder_id, pe.phone, p.branch_id,
+                       CASE WHEN row_number() OVER (ORDER BY p.end_date, p.id) <= {mine} THEN {agent.pk} END,
+                       date '{day.isoformat()}', p.end_date - date '{day.isoformat()}', 'open', '', '', 0, now()
+                FROM policies_policy p JOIN policies_person pe ON pe.id = p.policyholder_id
+                WHERE p.branch_id = {agent.branch_id} AND p.status = 'in_force'
+                  AND p.end_date BETWEEN date '{day.isoformat()}' AND date '{day.isoformat()}' + 30
+                ORDER BY p.end_date, p.id LIMIT {open_calls}
+                """
+            )
+            cursor.execute("ANALYZE policies_renewalcall")
+    open_ = RenewalCall.objects.filter(branch=agent.branch, status="open")
+    return {"open": open_.count(), "mine": open_.filter(assigned_to=agent).count()}
 
 
 def main() -> None:
@@ -323,6 +373,7 @@ def main() -> None:
     from django.db import connection
 
     from policies.models import Branch, Policy
+    from policies.selectors import today
 
     call_command("migrate", verbosity=0)
     print(f"database {args.database}")
@@ -338,7 +389,7 @@ def main() -> None:
             cursor.execute("SET statement_timeout = 0")
             print("dropping indexes for the load …", flush=True)
             rebuild = drop_indexes(cursor)
-            sizes = fill(cursor, policies=args.policies, day=dt.date.today(), branch_ids=branches)
+            sizes = fill(cursor, policies=args.policies, day=today(), branch_ids=branches)
             print("building indexes …", flush=True)
             build_indexes(cursor, rebuild)
         print(f"filled {sizes['policies']:,} policies in {(time.perf_counter() - started) / 60:.1f} min")
