@@ -468,3 +468,27 @@ def _event(
     if target in (ClaimState.CLOSED, ClaimState.REJECTED, ClaimState.WITHDRAWN):
         claim.closed_at = at
     return event
+
+
+def reset(*, stdout) -> None:
+    """Delete the claims on the demo branches' policies, with their events, payments and
+    ledger (whose append-only triggers are lifted for these deletes only)."""
+    from policies.demo import DEMO_BRANCH_CODES
+    from policies.demo.triggers import append_only_lifted
+
+    claims = Claim.objects.filter(policy__branch__code__in=DEMO_BRANCH_CODES).values("pk")
+    with (
+        transaction.atomic(),
+        append_only_lifted(
+            ("claims_claimevent", "claims_claimevent_append_only"),
+            ("claims_ledgerentry", "claims_ledgerentry_append_only"),
+        ),
+    ):
+        from support.models import Ticket
+
+        Ticket.objects.filter(claim__in=claims).update(claim=None)
+        LedgerEntry.objects.filter(claim__in=claims).delete()
+        Payment.objects.filter(claim__in=claims).delete()
+        ClaimEvent.objects.filter(claim__in=claims).delete()
+        deleted, _ = Claim.objects.filter(pk__in=claims).delete()
+    stdout.write(f"已删除演示赔案 {deleted} 条记录")

@@ -12,6 +12,7 @@ from policies.views import common
 admin.site.site_header = "交强险服务门户 · 管理后台"
 admin.site.site_title = "交强险服务门户"
 admin.site.index_title = "主管管理"
+admin.site.enable_nav_sidebar = False  # the change lists need the width at 1366 px
 
 
 @login_not_required

@@ -1,16 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
+from django.utils.html import format_html
 
 from policies import models, search
-from policies.admin_utils import LargeTableAdmin
-from policies.masking import mask_id_number, mask_phone
+from policies.admin_utils import LargeTableAdmin, RecentValuesListFilter
+from policies.identifiers import normalize
+from policies.masking import mask_id_number, mask_name, mask_phone
 from policies.services import client_ip, person_view_log
 
 
 def _search_by_kind(queryset, term: str, fields_by_kind: dict):
     """Exact, indexed lookups for what the term is (an ID number, a plate, …)."""
-    from django.db.models import Q
-
     condition = Q()
     for kind, value in search.classify(term):
         field = fields_by_kind.get(kind)
@@ -39,7 +40,14 @@ class UserAdmin(BaseUserAdmin):
 class LicenceInline(admin.TabularInline):
     model = models.DrivingLicence
     extra = 0
-    fields = ["number", "file_number", "classes", "valid_from", "valid_to"]
+    fields = ["number", "file_number", "classes", "first_issued", "valid_from", "valid_to"]
+    widths = {"number": "13em", "file_number": "9em", "classes": "6em"}  # admin CSS makes each 20em
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in self.widths:
+            field.widget.attrs["style"] = f"width: {self.widths[db_field.name]}"
+        return field
 
 
 @admin.register(models.Person)
@@ -49,6 +57,12 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_help_text = "输入身份证号、手机号，或姓名开头"
     inlines = [LicenceInline]
     ordering = ["-pk"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "address":
+            field.widget.attrs["style"] = "width: 36em"
+        return field
 
     @admin.display(description="身份证号码")
     def masked_id(self, obj):
@@ -85,9 +99,18 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
 @admin.register(models.DrivingLicence)
 class DrivingLicenceAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["masked_number", "file_number", "classes", "valid_from", "valid_to"]
+    list_select_related = ["holder"]
     raw_id_fields = ["holder"]
     search_fields = ["=file_number", "=number"]
+    search_help_text = "输入档案编号或证号（身份证号码）"
+    sortable_by = ("file_number",)
     ordering = ["-pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        term = normalize(search_term)
+        return queryset.filter(Q(file_number=term) | Q(number=term)), False
 
     @admin.display(description="证号")
     def masked_number(self, obj):
@@ -102,6 +125,7 @@ class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
     raw_id_fields = ["owner"]
     search_fields = ["=plate", "=vin"]
     search_help_text = "输入号牌号码或车辆识别代号（VIN）"
+    sortable_by = ("plate", "vin")
     ordering = ["-pk"]
 
     @admin.display(description="所有人")
@@ -119,8 +143,7 @@ class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
 @admin.register(models.Policy)
 class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = [
-        "number", "plate", "holder_name", "branch", "channel", "start_date", "end_date",
-        "floating_reason", "premium", "status",
+        "number", "plate", "holder_name", "branch_name", "cover_end", "floating", "premium", "status",
     ]  # fmt: skip
     list_filter = ["status", "channel", "term_kind", "floating_reason", "branch"]
     list_select_related = ["vehicle", "branch", "policyholder"]
@@ -129,6 +152,7 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
     readonly_fields = ["issued_at"]
+    sortable_by = ("number", "cover_end")
     ordering = ["-pk"]
 
     @admin.display(description="号牌号码")
@@ -138,6 +162,21 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="投保人")
     def holder_name(self, obj):
         return obj.policyholder.name
+
+    @admin.display(description="承保网点")
+    def branch_name(self, obj):
+        return obj.branch.name
+
+    @admin.display(description="保险止期", ordering="end_date")
+    def cover_end(self, obj):
+        return obj.end_date.isoformat()
+
+    @admin.display(description="浮动")
+    def floating(self, obj):
+        return format_html(
+            '<span title="{}">{} {}</span>',
+            obj.get_floating_reason_display(), obj.floating_reason, f"{obj.floating_percent:+d}%",
+        )  # fmt: skip
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term:
@@ -153,12 +192,24 @@ class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
         ), False
 
 
+class AccessPageFilter(RecentValuesListFilter):
+    title = "页面"
+    parameter_name = "page"
+    order_field = "-accessed_at"
+
+
+class MessagePurposeFilter(RecentValuesListFilter):
+    title = "用途"
+    parameter_name = "purpose"
+
+
 @admin.register(models.PersonAccessLog)
 class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["accessed_at", "user", "person_name", "page", "path", "ip_address"]
-    list_filter = ["page"]
+    list_filter = [AccessPageFilter]
     list_select_related = ["user", "person"]
     raw_id_fields = ["user", "person"]
+    sortable_by = ("accessed_at",)
     ordering = ["-accessed_at"]
 
     @admin.display(description="被查看客户")
@@ -177,11 +228,27 @@ class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 @admin.register(models.OutboundMessage)
 class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
-    list_display = ["created_at", "channel", "purpose", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["status", "channel", "purpose"]
+    list_display = ["created_at", "channel", "purpose", "masked_recipient", "status", "attempts", "sent_at"]
+    list_filter = ["status", "channel", MessagePurposeFilter]
     raw_id_fields = ["person"]
     search_fields = ["=recipient", "=dedupe_key"]
+    search_help_text = "输入客户手机号、身份证号，或去重键"
     ordering = ["-pk"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        kinds = dict(search.classify(search_term))
+        if search.TermKind.PHONE in kinds:
+            return queryset.filter(person__phone=kinds[search.TermKind.PHONE]), False
+        if search.TermKind.ID_NUMBER in kinds:
+            return queryset.filter(person__id_number=kinds[search.TermKind.ID_NUMBER]), False
+        return queryset.filter(dedupe_key=search_term.strip()), False
+
+    @admin.display(description="接收方")
+    def masked_recipient(self, obj):
+        name, at, domain = obj.recipient.partition("@")
+        return f"{mask_name(name)}@{domain}" if at else mask_phone(obj.recipient)
 
 
 @admin.register(models.NumberSequence)

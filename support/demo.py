@@ -365,3 +365,28 @@ def _write(lives: list[_Life]) -> None:
             life.survey.message = next(e.message for e in life.events if e.kind == EventKind.SURVEY_SENT)
             surveys.append(life.survey)
     Survey.objects.bulk_create(surveys, batch_size=500)
+
+
+def reset(*, stdout) -> None:
+    """Delete the tickets about the demo branches' customers, vehicles and policies or in
+    their queues, with their history (whose append-only trigger is lifted for these deletes
+    only) and surveys."""
+    from django.db.models import Q
+
+    from policies.demo import DEMO_BRANCH_CODES
+    from policies.demo.triggers import append_only_lifted
+
+    demo_policies = Policy.objects.filter(branch__code__in=DEMO_BRANCH_CODES)
+    tickets = Ticket.objects.filter(
+        Q(queue__branch__code__in=DEMO_BRANCH_CODES)
+        | Q(policy__in=demo_policies.values("pk"))
+        | Q(vehicle__in=demo_policies.values("vehicle_id"))
+        | Q(customer__in=demo_policies.values("policyholder_id"))
+    ).values_list("pk", flat=True)
+    with transaction.atomic(), append_only_lifted(("support_ticketevent", "support_ticketevent_append_only")):
+        ids = list(tickets)
+        Ticket.objects.filter(merged_into__in=ids).update(merged_into=None)
+        Survey.objects.filter(ticket__in=ids).delete()
+        TicketEvent.objects.filter(ticket__in=ids).delete()
+        deleted, _ = Ticket.objects.filter(pk__in=ids).delete()
+    stdout.write(f"已删除演示工单 {deleted} 条记录")

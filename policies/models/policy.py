@@ -107,6 +107,12 @@ class Policy(models.Model):
             models.Index(fields=["branch", "end_date"], name="policy_branch_end_idx"),
             models.Index(fields=["channel", "end_date"], name="policy_channel_end_idx"),
             models.Index(fields=["issued_at"], name="policy_issued_at_idx"),
+            # Short-term covers are few; admin and reports filter on them.
+            models.Index(
+                fields=["term_kind", "-start_date"],
+                name="policy_short_term_idx",
+                condition=~Q(term_kind="annual"),
+            ),  # fmt: skip
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,245 @@
+"""Writing the demo data set: branches, staff logins, then the generated records in bulk,
+then the other apps' demo data through their `seed` hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import random
+from dataclasses import dataclass
+from types import ModuleType
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from tqdm import tqdm
+
+from policies.importing.bulk import (
+    BulkInserter,
+    analyze,
+    indexes_built_after,
+    release_ids,
+    reserve_ids,
+    without_statement_timeout,
+)
+from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
+from policies.roles import SUPERVISOR
+from policies.tariffs import load_tariff_book
+
+from .data import BRANCHES, DEMO_BRANCH_CODES, DEMO_PASSWORD, STAFF
+from .generate import DemoGenerator, FirstKeys, Tally
+from .reset import demo_reset
+
+# Apps that add their own demo data after the policies app's (see `policies.demo`).
+SEED_HOOKS = ("claims.demo", "support.demo")
+ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
+# From this many policies on, keys and indexes are built once after loading, not per row.
+BUILD_INDEXES_AFTER_FROM = 50_000
+
+PERSON_FIELDS = (
+    "id",
+    "name",
+    "id_number",
+    "phone",
+    "email",
+    "app_account",
+    "address",
+    "created_at",
+    "updated_at",
+)
+LICENCE_FIELDS = (
+    "id",
+    "holder",
+    "number",
+    "file_number",
+    "classes",
+    "first_issued",
+    "valid_from",
+    "valid_to",
+)
+VEHICLE_FIELDS = (
+    "id", "plate", "vin", "engine_number", "vehicle_type", "brand_model", "premium_category", "seats",
+    "payload_kg", "displacement_l", "energy_type", "registration_date", "owner", "created_at",
+)  # fmt: skip
+POLICY_FIELDS = (
+    "id", "number", "vehicle", "policyholder", "insured", "branch", "channel", "term_kind", "start_date",
+    "end_date", "base_premium", "floating_plan", "floating_reason", "floating_rate", "premium",
+    "vehicle_tax", "total", "at_fault_claims", "fatal_claims", "status", "cancelled_on", "cancel_reason",
+    "refund", "renewed_from", "issued_by", "issued_at", "imported",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    name: str
+    role: str
+    branch: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    tally: Tally
+    logins: tuple[DemoLogin, ...]
+    password: str
+    hooks: tuple[str, ...]
+
+
+class DemoDataExists(ValidationError):
+    """The demo data is there already; pass `reset=True` to replace it."""
+
+
+def demo_exists() -> bool:
+    return Branch.objects.filter(code__in=DEMO_BRANCH_CODES).exists()
+
+
+def demo_logins() -> tuple[DemoLogin, ...]:
+    """The demo staff logins (all with the password `DEMO_PASSWORD`)."""
+    branch_names = {b.code: b.name for b in BRANCHES}
+    return tuple(
+        DemoLogin(username, f"{surname}{given}", role, branch_names[code])
+        for username, surname, given, role, code in STAFF
+    )
+
+
+@transaction.atomic
+def demo_seed(
+    *,
+    policies: int,
+    seed: int,
+    today: dt.date,
+    reset: bool = False,
+    stdout=None,
+    progress: bool = True,
+    scale: float = 1.0,
+) -> DemoResult:
+    """Build the demo data set in one transaction: all of it or nothing.
+
+    Refuses when demo data exists unless `reset`, which deletes it first (in the same
+    transaction, so a failed run leaves the old data as it was).
+    """
+    if policies < 1:
+        raise ValidationError("演示保单数量至少为 1。")
+    without_statement_timeout()
+    if demo_exists():
+        if not reset:
+            raise DemoDataExists("演示数据已经存在。如需重新生成，请加 --reset（将先删除现有演示数据）。")
+        _reset(stdout=stdout)
+    branches = _branches()
+    logins = _staff(branches)
+    tally = _records(policies=policies, seed=seed, today=today, branches=branches, progress=progress)
+    hooks = _seed_other_apps(seed=seed, today=today, stdout=stdout, scale=scale)
+    return DemoResult(tally=tally, logins=logins, password=DEMO_PASSWORD, hooks=hooks)
+
+
+def _branches() -> dict[str, Branch]:
+    return {
+        b.code: Branch.objects.create(code=b.code, name=b.name, province=b.province, city=b.city)
+        for b in BRANCHES
+    }
+
+
+def _staff(branches: dict[str, Branch]) -> tuple[DemoLogin, ...]:
+    taken = User.objects.filter(username__in=[s[0] for s in STAFF]).values_list("username", flat=True)
+    if taken:
+        raise ValidationError(
+            "用户名 %(names)s 已被非演示账号占用，无法创建演示登录。", params={"names": "、".join(taken)}
+        )
+    password = make_password(DEMO_PASSWORD)  # one hash for all: the password is shared and printed
+    groups = {g.name: g for g in Group.objects.filter(name__in={s[3] for s in STAFF})}
+    for username, surname, given, role, code in STAFF:
+        user = User.objects.create(
+            username=username, last_name=surname, first_name=given, password=password,
+            branch=branches[code], is_staff=role == SUPERVISOR,
+        )  # fmt: skip
+        user.groups.add(groups[role])
+    return demo_logins()
+
+
+def _records(
+    *, policies: int, seed: int, today: dt.date, branches: dict[str, Branch], progress: bool
+) -> Tally:
+    first = FirstKeys(
+        person=reserve_ids(Person), licence=reserve_ids(DrivingLicence),
+        vehicle=reserve_ids(Vehicle), policy=reserve_ids(Policy),
+    )  # fmt: skip
+    generator = DemoGenerator(
+        seed=seed, today=today, book=load_tariff_book(),
+        branch_pks={code: b.pk for code, b in branches.items()}, first=first,
+    )  # fmt: skip
+    tally = Tally()
+    bar = tqdm(total=policies, desc="演示保单", unit="单", disable=not progress, mininterval=1)
+    deferred = (Person, DrivingLicence, Vehicle, Policy) if policies >= BUILD_INDEXES_AFTER_FROM else ()
+    with (
+        indexes_built_after(*deferred),
+        BulkInserter(Person, PERSON_FIELDS) as persons,
+        BulkInserter(DrivingLicence, LICENCE_FIELDS) as licences,
+        BulkInserter(Vehicle, VEHICLE_FIELDS) as vehicles,
+        BulkInserter(Policy, POLICY_FIELDS) as policy_rows,
+    ):
+        for history in generator.histories(policies):
+            if history.new_owner:
+                o = history.owner
+                persons.add(
+                    (o.pk, o.name, o.id_number, o.phone, o.email, "", o.address, o.created_at, o.created_at)
+                )
+            for lic in history.licences:
+                licences.add((lic.pk, lic.holder_pk, lic.number, lic.file_number, lic.classes,
+                              lic.first_issued, lic.valid_from, lic.valid_to))  # fmt: skip
+            v = history.vehicle
+            vehicles.add((v.pk, v.plate, v.vin, v.engine_number, v.vehicle_type, v.brand_model,
+                           v.premium_category, v.seats, v.payload_kg, v.displacement_l, v.energy_type,
+                           v.registration_date, v.owner_pk, v.created_at))  # fmt: skip
+            for p in history.policies:
+                policy_rows.add((
+                    p.pk, p.number, p.vehicle_pk, p.holder_pk, p.holder_pk, p.branch_pk, p.channel,
+                    p.term_kind, p.start_date, p.end_date, p.base_premium, p.floating_plan,
+                    p.floating_reason, p.floating_rate, p.premium, p.vehicle_tax, p.total,
+                    p.at_fault_claims, p.fatal_claims, p.status, p.cancelled_on, p.cancel_reason,
+                    p.refund, p.renewed_from_pk, None, p.issued_at, False,
+                ))  # fmt: skip
+            tally.count(history)
+            bar.update(len(history.policies))
+    bar.close()
+    for model in (Person, DrivingLicence, Vehicle, Policy):
+        release_ids(model)
+    if policies >= ANALYZE_FROM:
+        analyze(Person, DrivingLicence, Vehicle, Policy)
+    return tally
+
+
+def _hook_modules() -> list[ModuleType]:
+    modules = []
+    for name in SEED_HOOKS:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+def _reset(*, stdout) -> None:
+    """Delete the demo data: first what the other apps' `reset` hooks remove themselves
+    (rows their own rules protect), then everything that refers to demo records."""
+    # Later apps refer to earlier ones (a ticket names a claim): reset them first.
+    for module in reversed(_hook_modules()):
+        if hasattr(module, "reset"):
+            module.reset(stdout=stdout)
+    try:
+        demo_reset()
+    except DatabaseError as exc:
+        raise ValidationError(
+            "无法删除现有演示数据：%(error)s。引用演示数据的应用若不允许删除其记录，"
+            "须在其 demo 模块中提供 reset(*, stdout) 先删除自己的演示数据。",
+            params={"error": str(exc).splitlines()[0]},
+        ) from exc
+
+
+def _seed_other_apps(*, seed: int, today: dt.date, stdout, scale: float) -> tuple[str, ...]:
+    ran = []
+    for module in _hook_modules():
+        module.seed(rng=random.Random(f"{seed}:{module.__name__}"), today=today, stdout=stdout, scale=scale)
+        ran.append(module.__name__)
+    return tuple(ran)
