@@ -42,6 +42,13 @@ FEEDBACK = {
 }
 
 
+def step_label(days_left: int) -> str:
+    """When a reminder or call is planned, counted from the end of cover (DOMAIN §4)."""
+    if days_left > 0:
+        return f"到期前 {days_left} 天"
+    return "到期当天" if days_left == 0 else f"脱保第 {-days_left} 天"
+
+
 def ready_first(now: dt.datetime) -> Case:
     """0 for calls that may be made now, 1 for call-backs and retries still to come."""
     return Case(

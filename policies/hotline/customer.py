@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
+from policies.hotline.calls import step_label
 from policies.models import (
     Branch,
     DrivingLicence,
@@ -94,8 +95,7 @@ class ReminderRow:
 
     @property
     def when(self) -> str:
-        days = self.reminder.days_left
-        return f"到期前 {days} 天" if days > 0 else ("到期当天" if days == 0 else f"脱保第 {-days} 天")
+        return step_label(self.reminder.days_left)
 
     @property
     def outcome(self) -> str:

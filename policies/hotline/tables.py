@@ -32,9 +32,9 @@ def days_note(record: Policy, day: dt.date) -> str:
 class VehicleTable(tables.Table):
     renewal = tables.Column(verbose_name="续保状态", empty_values=(), orderable=False)
     plate = tables.Column(verbose_name="号牌", accessor="vehicle__plate", orderable=False)
-    owner = tables.Column(verbose_name="车主", accessor="vehicle__owner__name", orderable=False)
-    id_number = tables.Column(verbose_name="身份证号", accessor="vehicle__owner__id_number", orderable=False)
-    phone = tables.Column(verbose_name="手机号", accessor="vehicle__owner__phone", orderable=False)
+    owner = tables.Column(
+        verbose_name="车主 · 手机 · 身份证号", accessor="vehicle__owner__name", orderable=False
+    )
     category = tables.Column(verbose_name="车辆类别", accessor="vehicle__premium_category", orderable=False)
     number = tables.Column(verbose_name="保单号", orderable=False)
     end_date = tables.DateColumn(verbose_name="保险止期", format="Y-m-d", order_by=("end_date", "pk"))
@@ -51,8 +51,7 @@ class VehicleTable(tables.Table):
         model = Policy
         fields = ()
         sequence = (
-            "renewal", "plate", "owner", "id_number", "phone", "category", "number",
-            "end_date", "branch", "channel", "open",
+            "renewal", "plate", "owner", "category", "number", "end_date", "branch", "channel", "open",
         )  # fmt: skip
         template_name = "policies/hotline/_table.html"
         attrs = {
@@ -80,14 +79,14 @@ class VehicleTable(tables.Table):
     def render_plate(self, value):
         return format_html('<span class="mono">{}</span>', mask_plate(value))
 
-    def render_owner(self, value):
-        return mask_name(value)
-
-    def render_id_number(self, value):
-        return format_html('<span class="mono">{}</span>', mask_id_number(value))
-
-    def render_phone(self, value):
-        return format_html('<span class="mono">{}</span>', mask_phone(value)) if value else "—"
+    def render_owner(self, record):
+        owner = record.vehicle.owner
+        return format_html(
+            '{} <span class="mono">{}</span><div class="small text-secondary mono">{}</div>',
+            mask_name(owner.name),
+            mask_phone(owner.phone) or "—",
+            mask_id_number(owner.id_number),
+        )
 
     def render_category(self, record):
         label = record.vehicle.get_premium_category_display()

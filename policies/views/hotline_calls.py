@@ -68,6 +68,7 @@ def _call_page(request: HttpRequest, call: RenewalCall, form: CallOutcomeForm, *
     log_person_view(request, person, "hotline_call")
     context = {
         "call": call,
+        "call_step": selectors.step_label(call.days_left),
         "attempts": selectors.call_attempts(call),
         "outcome_form": form,
         "outcomes": CallOutcome,

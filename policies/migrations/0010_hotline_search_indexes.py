@@ -39,5 +39,5 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
-    dependencies = [("policies", "0008_seed_reminder_cadence")]
+    dependencies = [("policies", "0009_index_short_term_policies")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
