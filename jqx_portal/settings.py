@@ -182,7 +182,14 @@ for _rate in ("API_PLATE_RATE", "STATUS_PAGE_IP_RATE", "STATUS_PAGE_PLATE_RATE")
         raise ImproperlyConfigured(f"{_rate} must look like 30/3600 (requests/seconds).")
 
 # --- Outbound messages (SMS, app push, email) --------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Production sends through SMTP; the demo (DEBUG) writes each email to a file under var/.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.filebased.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "messages" / "email")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

@@ -82,7 +82,7 @@ def test_seeds_the_number_of_policies_asked_for_and_prints_the_logins():
     assert Policy.objects.count() == 300
     assert set(Branch.objects.values_list("code", flat=True)) == set(DEMO_BRANCH_CODES)
     assert f"密码均为 {DEMO_PASSWORD}" in out
-    for username in ("supervisor", "clerk", "clerk_hk", "agent"):
+    for username in ("supervisor", "clerk", "clerk_hk", "agent", "adjuster"):
         assert username in out
 
 
