@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
+
 from policies.identifiers import (
     PLATE_PROVINCES,
+    check_vin,
+    clean_id_number,
+    clean_plate,
     id_check_char,
     normalize,
     plate_kind,
@@ -61,3 +66,37 @@ def classify(term: str) -> list[tuple[TermKind, str]]:
     if not kinds and _CJK_NAME.match(name):
         kinds.append((TermKind.NAME, name))
     return kinds
+
+
+_ID_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+_VIN_LIKE = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
+_PHONE_LIKE = re.compile(r"^1\d{9,11}$")
+
+
+def problems(term: str, *, today=None) -> list[str]:
+    """Why `term` is not the identifier it looks like, in Chinese: an ID number with a wrong
+    check character or birth date, a China-made VIN with a wrong check digit (or an imported
+    one whose digit is off: a warning), a plate of an impossible format, a phone number of
+    the wrong length. Empty when nothing looks wrong."""
+    value = normalize(term)
+    found: list[str] = []
+    if _ID_LIKE.match(value):
+        try:
+            clean_id_number(value, today=today)
+        except ValidationError as exc:
+            found.extend(exc.messages)
+    if _VIN_LIKE.match(value) and not value.isdigit():
+        try:
+            warning = check_vin(value).warning
+        except ValidationError as exc:
+            found.extend(exc.messages)
+        else:
+            found.extend([warning] if warning else [])
+    if value[:1] in PLATE_PROVINCES and len(value) <= 9 and not plate_kind(value):
+        try:
+            clean_plate(value)
+        except ValidationError as exc:
+            found.extend(exc.messages)
+    if _PHONE_LIKE.match(value) and len(value) != 11:
+        found.append(f"手机号码应为 11 位，“{value}”为 {len(value)} 位。")
+    return found

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies.views import counter, hotline
+from policies.views import counter, hotline, hotline_calls
 
 counter_patterns = (
     [
@@ -17,6 +17,15 @@ counter_patterns = (
 hotline_patterns = (
     [
         path("", hotline.home, name="home"),
+        path("customer/<int:pk>/", hotline.customer, name="customer"),
+        path("customer/<int:pk>/reveal/", hotline.reveal, name="reveal"),
+        path("calls/", hotline_calls.calls, name="calls"),
+        path("calls/take/", hotline_calls.take, name="calls_take"),
+        path("calls/<int:pk>/", hotline_calls.call, name="call"),
+        path("calls/<int:pk>/outcome/", hotline_calls.call_outcome, name="call_outcome"),
+        path("calls/team/", hotline_calls.team, name="team"),
+        path("calls/team/spread/", hotline_calls.team_spread, name="team_spread"),
+        path("calls/team/assign/", hotline_calls.team_assign, name="team_assign"),
     ],
     "hotline",
 )

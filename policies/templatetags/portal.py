@@ -36,6 +36,11 @@ def mask_plate(value: str) -> str:
 
 
 @register.filter
+def mask_name(value: str) -> str:
+    return masking.mask_name(value)
+
+
+@register.filter
 def yuan(value) -> str:
     """1234.5 → ¥1,234.50"""
     if value is None or value == "":

@@ -1,0 +1,61 @@
+// Hotline desk keys. "/" (outside a text field) goes to the search box — on a page without
+// one, to a new search. On a renewal call, 1–6 pick the outcome.
+(function () {
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && target.type !== "radio";
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/") {
+      var box = document.querySelector("[data-testid=search-box]");
+      var newSearch = document.querySelector("[data-testid=new-search]");
+      if (box) {
+        event.preventDefault();
+        box.focus();
+        box.select();
+      } else if (newSearch) {
+        event.preventDefault();
+        window.location.href = newSearch.href;
+      }
+      return;
+    }
+    var choice = document.querySelector('input[name=outcome][data-key="' + event.key + '"]');
+    if (choice) {
+      event.preventDefault();
+      choice.checked = true;
+      choice.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // The call list: Enter starts the first call.
+  var firstCall = document.querySelector("[data-testid=calls] [data-testid=work-call]");
+  if (firstCall) firstCall.focus();
+
+  // The outcome form: say what the chosen outcome changes; a call-back asks for its time.
+  var form = document.querySelector("[data-testid=outcome-form]");
+  if (!form) return;
+  var effects = JSON.parse(document.getElementById("outcome-effects").textContent);
+  var effect = form.querySelector("[data-testid=outcome-effect]");
+  var when = form.querySelector("input[name=call_back_at]");
+  form.addEventListener("change", function (event) {
+    if (event.target.name !== "outcome") return;
+    effect.textContent = effects[event.target.value] || "";
+    if (event.target.value === "call_back") when.focus();
+  });
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function local(d) {
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  form.querySelectorAll("[data-call-back]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var preset = button.dataset.callBack, d = new Date();
+      if (preset === "60") d = new Date(d.getTime() + 60 * 60 * 1000);
+      else { d.setDate(d.getDate() + 1); d.setHours(preset === "tomorrow-10" ? 10 : 15, 0, 0, 0); }
+      when.value = local(d);
+      var callBack = form.querySelector("input[name=outcome][value=call_back]");
+      callBack.checked = true;
+      callBack.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+})();

@@ -1,0 +1,151 @@
+"""Every search path, filter and sort of the hotline, and the call list, is served by an index:
+each query the page runs is EXPLAINed on PostgreSQL, and no plan reads the policy, vehicle,
+person or renewal-call table from end to end. `enable_seqscan = off` makes the planner use an index wherever one can
+serve, so on these small tables a sequential scan left in a plan means no index could."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from policies.models import Policy
+from policies.selectors import today
+from tests.factories import (
+    PersonFactory,
+    PolicyFactory,
+    RenewalCallFactory,
+    VehicleFactory,
+    make_vin,
+    policy_ending,
+)
+from tests.policies.hotline_callers import WANG_FANG_ID, WANG_FANG_PHONE, make_wang_fang
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("hotline:home")
+BIG_TABLES = re.compile(
+    r"Seq Scan on (policies_policy|policies_vehicle|policies_person|policies_renewalcall)\b"
+)
+
+
+@pytest.fixture
+def wang_fang(branch, other_branch):
+    person = make_wang_fang(branch, other_branch)
+    PolicyFactory(vehicle=VehicleFactory(owner=PersonFactory(name="阿依古丽·买买提")), branch=branch)
+    return person
+
+
+def plans(queries) -> list[tuple[str, str]]:
+    """(sql, plan) of each SELECT that reads the policy, vehicle or person table."""
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            for query in queries:
+                sql = query["sql"]
+                if not sql.startswith("SELECT") or not re.search(
+                    r"policies_(policy|vehicle|person|renewalcall)\b", sql
+                ):
+                    continue
+                cursor.execute(f"EXPLAIN {sql}")
+                found.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    return found
+
+
+def assert_indexed(client, url, params=None, *, method="get", at_least=1):
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, params or {}, follow=method == "post")
+    assert response.status_code == 200
+    checked = plans(queries)
+    assert len(checked) >= at_least, "the page read none of the tables"
+    for sql, plan in checked:
+        assert not BIG_TABLES.search(plan), f"{sql}\n{plan}"
+    return checked
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        pytest.param(WANG_FANG_PHONE, id="phone"),
+        pytest.param(WANG_FANG_ID, id="id number, also read as a policy number"),
+        pytest.param("苏A20001", id="plate"),
+        pytest.param(make_vin(90002), id="vin"),
+        pytest.param("王芳", id="name prefix"),
+        pytest.param("阿依古丽买买提", id="name alike (trigrams)"),
+        pytest.param("买买提阿依古丽", id="name found by no reading"),
+    ],
+)
+def test_each_search_path_is_served_by_indexes(agent_client, wang_fang, term):
+    assert_indexed(agent_client, HOME, {"q": term}, method="post", at_least=2)
+
+
+def test_a_policy_number_search_is_served_by_indexes(agent_client, wang_fang):
+    number = wang_fang.vehicles.get(plate="苏A20004").policies.order_by("start_date").first().number
+    assert_indexed(agent_client, HOME, {"q": number}, method="post", at_least=2)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"renewal": "due"},
+        {"renewal": "in_force"},
+        {"renewal": "lapsed"},
+        {"renewal": "renewed"},
+        {"renewal": "cancelled"},
+        {"renewal": "due", "sort": "-end_date"},
+        {"renewal": "lapsed", "sort": "end_date"},
+        {"renewal": "renewed", "sort": "-renewal"},
+        {"channel": "app"},
+        {"category": "TRUCK_2_5"},
+        {"end_from": "2026-01-01", "end_to": "2026-12-31"},
+        {"end_from": "2026-01-01", "page": 2},
+    ],
+    ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()),
+)
+def test_each_filter_and_sort_is_served_by_indexes(agent_client, wang_fang, params):
+    assert_indexed(agent_client, HOME, params, at_least=2)
+
+
+def test_the_branch_filter_is_served_by_indexes(agent_client, wang_fang, branch):
+    assert_indexed(agent_client, HOME, {"branch": branch.pk, "renewal": "due"}, at_least=2)
+
+
+def test_the_customer_page_is_served_by_indexes(agent_client, wang_fang):
+    assert_indexed(agent_client, reverse("hotline:customer", args=[wang_fang.pk]), {"vehicle": 1}, at_least=4)
+
+
+def test_a_plan_with_a_scan_of_a_big_table_is_caught(agent_client, wang_fang):
+    """The check itself: a look-up by an unindexed column is reported."""
+    with CaptureQueriesContext(connection) as queries:
+        list(Policy.objects.filter(total__gt=0))
+    (sql, plan), *_ = plans(queries)
+    assert BIG_TABLES.search(plan)
+
+
+@pytest.fixture
+def calls(branch, hotline_agent):
+    made = []
+    for days in (1, 5, 9):
+        policy = policy_ending(today() + dt.timedelta(days=days), branch=branch)
+        made.append(
+            RenewalCallFactory(policy=policy, due_date=today(), days_left=days, assigned_to=hotline_agent)
+        )
+    RenewalCallFactory(policy=policy_ending(today() + dt.timedelta(days=3), branch=branch), due_date=today())
+    return made
+
+
+def test_the_agents_call_list_is_served_by_indexes(agent_client, calls):
+    assert_indexed(agent_client, reverse("hotline:calls"), at_least=2)
+
+
+def test_working_a_call_is_served_by_indexes(agent_client, calls):
+    assert_indexed(agent_client, reverse("hotline:call", args=[calls[0].pk]), at_least=4)
+
+
+def test_the_supervisors_branch_page_is_served_by_indexes(supervisor_client, calls):
+    assert_indexed(supervisor_client, reverse("hotline:team"), at_least=2)
