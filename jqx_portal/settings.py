@@ -19,11 +19,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# A production secret has no default: refuse to start without one.
+# A production secret has no default: without one Django refuses to start a server (and to
+# sign anything); management commands that need no secret (makemigrations, migrate) still run.
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-only-for-debug-runs"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
