@@ -5,8 +5,8 @@ from django.contrib import admin
 
 from claims import models
 from policies.admin_utils import LargeTableAdmin
+from policies.audit import log_person_view
 from policies.masking import mask_id_number, mask_name
-from policies.services import client_ip, person_view_log
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -108,10 +108,7 @@ class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin):
         claim = self.get_object(request, object_id)
         if claim is not None and response.status_code == 200:
             # The page shows the reporter's and the insured's contact details in full.
-            person_view_log(
-                user=request.user, person=claim.policy.insured, page="admin", path=request.path,
-                ip_address=client_ip(request),
-            )  # fmt: skip
+            log_person_view(request, claim.policy.insured, "admin")
         return response
 
 

@@ -26,8 +26,8 @@ from claims.models import Claim
 from claims.payout import yuan
 from claims.tables import ClaimTable, state_badge
 from claims.workflow import FORWARD, action
+from policies.audit import log_person_view
 from policies.choices import PolicyStatus
-from policies.services import client_ip, person_view_log
 
 
 class ClaimQueue(SingleTableMixin, FilterView):
@@ -179,10 +179,7 @@ def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim with its history, deadlines, signals, ledger and the steps the user may take."""
     claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
-    person_view_log(
-        user=request.user, person=claim.policy.insured, page="claim_detail", path=request.path,
-        ip_address=client_ip(request),
-    )  # fmt: skip
+    log_person_view(request, claim.policy.insured, "claim_detail")
     return render(request, "claims/detail.html", _detail_context(request, claim))
 
 

@@ -5,9 +5,9 @@ from django.utils.html import format_html
 
 from policies import models, search
 from policies.admin_utils import LargeTableAdmin, RecentValuesListFilter
+from policies.audit import log_person_view
 from policies.identifiers import normalize
 from policies.masking import mask_id_number, mask_name, mask_phone
-from policies.services import client_ip, person_view_log
 
 
 def _search_by_kind(queryset, term: str, fields_by_kind: dict):
@@ -86,13 +86,7 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         person = self.get_object(request, object_id)
         if person is not None and response.status_code == 200:
-            person_view_log(
-                user=request.user,
-                person=person,
-                page="admin",
-                path=request.path,
-                ip_address=client_ip(request),
-            )
+            log_person_view(request, person, "admin")
         return response
 
 

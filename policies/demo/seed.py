@@ -16,6 +16,10 @@ from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from policies.importing.bulk import (
+    LICENCE_FIELDS,
+    PERSON_FIELDS,
+    POLICY_FIELDS,
+    VEHICLE_FIELDS,
     BulkInserter,
     analyze,
     indexes_built_after,
@@ -36,38 +40,6 @@ SEED_HOOKS = ("claims.demo", "support.demo")
 ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
 # From this many policies on, keys and indexes are built once after loading, not per row.
 BUILD_INDEXES_AFTER_FROM = 50_000
-
-PERSON_FIELDS = (
-    "id",
-    "name",
-    "id_number",
-    "phone",
-    "email",
-    "app_account",
-    "address",
-    "created_at",
-    "updated_at",
-)
-LICENCE_FIELDS = (
-    "id",
-    "holder",
-    "number",
-    "file_number",
-    "classes",
-    "first_issued",
-    "valid_from",
-    "valid_to",
-)
-VEHICLE_FIELDS = (
-    "id", "plate", "vin", "engine_number", "vehicle_type", "brand_model", "premium_category", "seats",
-    "payload_kg", "displacement_l", "energy_type", "registration_date", "owner", "created_at",
-)  # fmt: skip
-POLICY_FIELDS = (
-    "id", "number", "vehicle", "policyholder", "insured", "branch", "channel", "term_kind", "start_date",
-    "end_date", "base_premium", "floating_plan", "floating_reason", "floating_rate", "premium",
-    "vehicle_tax", "total", "at_fault_claims", "fatal_claims", "status", "cancelled_on", "cancel_reason",
-    "refund", "renewed_from", "issued_by", "issued_at", "imported",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,37 @@ def indexes_built_after(*models: type[Model]) -> Iterator[None]:
         for statement in constraints + indexes:
             cursor.execute(statement)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's foreign keys are initially deferred
+
+
+# The columns every bulk loader (the policy import, the demo data) writes, in COPY order.
+PERSON_FIELDS = (
+    "id",
+    "name",
+    "id_number",
+    "phone",
+    "email",
+    "app_account",
+    "address",
+    "created_at",
+    "updated_at",
+)
+LICENCE_FIELDS = (
+    "id",
+    "holder",
+    "number",
+    "file_number",
+    "classes",
+    "first_issued",
+    "valid_from",
+    "valid_to",
+)
+VEHICLE_FIELDS = (
+    "id", "plate", "vin", "engine_number", "vehicle_type", "brand_model", "premium_category", "seats",
+    "payload_kg", "displacement_l", "energy_type", "registration_date", "owner", "created_at",
+)  # fmt: skip
+POLICY_FIELDS = (
+    "id", "number", "vehicle", "policyholder", "insured", "branch", "channel", "term_kind", "start_date",
+    "end_date", "base_premium", "floating_plan", "floating_reason", "floating_rate", "premium",
+    "vehicle_tax", "total", "at_fault_claims", "fatal_claims", "status", "cancelled_on", "cancel_reason",
+    "refund", "renewed_from", "issued_by", "issued_at", "imported",
+)  # fmt: skip

@@ -32,7 +32,17 @@ from policies.pricing import TariffBook, floating_reason
 from policies.selectors import claims_history
 from policies.tariffs import load_tariff_book
 
-from .bulk import BulkInserter, analyze, bulk_update_rows, release_ids, reserve_ids, without_statement_timeout
+from .bulk import (
+    PERSON_FIELDS,
+    POLICY_FIELDS,
+    VEHICLE_FIELDS,
+    BulkInserter,
+    analyze,
+    bulk_update_rows,
+    release_ids,
+    reserve_ids,
+    without_statement_timeout,
+)
 from .csvfile import ImportRejected, Report, read_rows
 from .policy_rows import (
     CANCELLED,
@@ -359,28 +369,6 @@ def _number(p: Planned | Policy) -> str:
 
 
 # --- Writing ------------------------------------------------------------------------------------
-
-PERSON_FIELDS = (
-    "id",
-    "name",
-    "id_number",
-    "phone",
-    "email",
-    "app_account",
-    "address",
-    "created_at",
-    "updated_at",
-)
-VEHICLE_FIELDS = (
-    "id", "plate", "vin", "engine_number", "vehicle_type", "brand_model", "premium_category", "seats",
-    "payload_kg", "displacement_l", "energy_type", "registration_date", "owner", "created_at",
-)  # fmt: skip
-POLICY_FIELDS = (
-    "id", "number", "vehicle", "policyholder", "insured", "branch", "channel", "term_kind", "start_date",
-    "end_date", "base_premium", "floating_plan", "floating_reason", "floating_rate", "premium",
-    "vehicle_tax", "total", "at_fault_claims", "fatal_claims", "status", "cancelled_on", "cancel_reason",
-    "refund", "renewed_from", "issued_by", "issued_at", "imported",
-)  # fmt: skip
 
 
 def _assign_keys(plan: _Plan, first: dict) -> None:

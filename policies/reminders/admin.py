@@ -5,8 +5,8 @@ from django.contrib import admin
 
 from policies import models
 from policies.admin_utils import LargeTableAdmin
+from policies.audit import log_person_view
 from policies.masking import mask_phone, mask_plate
-from policies.services import client_ip, person_view_log
 
 
 @admin.register(models.CadenceStep)
@@ -118,8 +118,5 @@ class RenewalCallAdmin(LargeTableAdmin, admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         call = self.get_object(request, object_id)
         if call is not None and response.status_code == 200:  # the full phone number is on the page
-            person_view_log(
-                user=request.user, person=call.person, page="admin", path=request.path,
-                ip_address=client_ip(request),
-            )  # fmt: skip
+            log_person_view(request, call.person, "admin")
         return response

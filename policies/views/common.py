@@ -14,6 +14,12 @@ HOME_PAGES = (
 )
 
 
+def focused_vehicle(request: HttpRequest) -> int | None:
+    """The vehicle a customer page opens on (`?vehicle=<id>`), if any."""
+    value = request.GET.get("vehicle", "")
+    return int(value) if value.isdigit() else None
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Send each member of staff to their role's home page."""
     for permission, url_name in HOME_PAGES:

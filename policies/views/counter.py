@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from policies import selectors, services
+from policies.audit import log_person_view
 from policies.choices import TermKind
 from policies.forms import CounterLookupForm, RenewForm, ShortTermQuoteForm
 from policies.identifiers import normalize
@@ -20,7 +21,7 @@ from policies.limits import liability_limits
 from policies.models import Person
 from policies.rmb import rmb_capitals
 from policies.selectors import COUNTER_DESK
-from policies.services import client_ip, person_view_log
+from policies.views.common import focused_vehicle
 
 RENEW = "policies.renew_policy"
 INSURER_NAME = getattr(settings, "INSURER_NAME", "JQX 财产保险股份有限公司")
@@ -80,24 +81,9 @@ def _find(form: CounterLookupForm) -> str | None:
     return person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
 
 
-def _log_view(request: HttpRequest, person: Person, page: str) -> None:
-    person_view_log(
-        user=request.user,
-        person=person,
-        page=page,
-        path=request.get_full_path(),
-        ip_address=client_ip(request),
-    )
-
-
-def _focus(request: HttpRequest) -> int | None:
-    value = request.GET.get("vehicle", "")
-    return int(value) if value.isdigit() else None
-
-
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
     day = selectors.today()
-    focus = _focus(request)
+    focus = focused_vehicle(request)
     context = {
         "person": person,
         "revealed": revealed,
@@ -116,7 +102,7 @@ def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's record: licences, vehicles, status, history and renewal quotes."""
     customer = selectors.get_person_for_counter(request.user, pk)
-    _log_view(request, customer, "counter_person")
+    log_person_view(request, customer, "counter_person")
     return _person_page(request, customer)
 
 
@@ -125,7 +111,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
     customer = selectors.get_person_for_counter(request.user, pk)
-    _log_view(request, customer, "counter_reveal")
+    log_person_view(request, customer, "counter_reveal")
     if request.htmx:
         return render(request, "policies/counter/_identity.html", {"person": customer, "revealed": True})
     return _person_page(request, customer, revealed=True)
@@ -177,7 +163,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable summary of the electronic policy (A4)."""
     policy = selectors.get_policy_for_counter(request.user, pk)
-    _log_view(request, policy.insured, "counter_confirmation")
+    log_person_view(request, policy.insured, "counter_confirmation")
     context = {
         "policy": policy,
         "insurer": INSURER_NAME,
@@ -193,7 +179,7 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(COUNTER_DESK, raise_exception=True)
 def short_term(request: HttpRequest) -> HttpResponse:
     """Quote short-term cover (DOMAIN §3): temporary entry, temporary road use, near scrap."""
-    focus = _focus(request)
+    focus = focused_vehicle(request)
     vehicle = selectors.get_vehicle_for_counter(request.user, focus) if focus else None
     policies = list(vehicle.policies.order_by("start_date", "pk")) if vehicle else []
     bound = "start_date" in request.GET

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from policies.audit import log_person_view
 from policies.hotline.calls import WORK_CALLS
 from policies.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
 from policies.hotline.filters import FORM_ID, VehicleFilter
@@ -24,7 +25,7 @@ from policies.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
 from policies.hotline.tables import RenewedVehicleTable, VehicleTable
 from policies.models import Person, RenewalCall
 from policies.selectors import today
-from policies.services import client_ip, person_view_log
+from policies.views.common import focused_vehicle
 
 PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
@@ -93,21 +94,6 @@ def _ready_calls(request: HttpRequest) -> int:
     return RenewalCall.objects.assigned_to(request.user).ready(timezone.now()).count()
 
 
-def log_person_view(request: HttpRequest, person: Person, page: str) -> None:
-    person_view_log(
-        user=request.user,
-        person=person,
-        page=page,
-        path=request.get_full_path(),
-        ip_address=client_ip(request),
-    )
-
-
-def _focus(request: HttpRequest) -> int | None:
-    value = request.GET.get("vehicle", "")
-    return int(value) if value.isdigit() else None
-
-
 def customer_page(
     request: HttpRequest,
     person: Person,
@@ -142,7 +128,7 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's whole picture on one screen (the view is logged)."""
     person = get_person_for_hotline(request.user, pk)
     log_person_view(request, person, "hotline_customer")
-    return customer_page(request, person, focus=_focus(request))
+    return customer_page(request, person, focus=focused_vehicle(request))
 
 
 @require_POST
@@ -154,4 +140,4 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         context = {"person": person, "revealed": True, "reveal_url": reverse("hotline:reveal", args=[pk])}
         return render(request, "policies/counter/_identity.html", context)
-    return customer_page(request, person, focus=_focus(request), revealed=True)
+    return customer_page(request, person, focus=focused_vehicle(request), revealed=True)

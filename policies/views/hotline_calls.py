@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from policies.audit import log_person_view
 from policies.hotline import calls as selectors
 from policies.hotline.calls import FEEDBACK, MANAGE_CALLS, WORK_CALLS
 from policies.hotline.customer import HOTLINE_DESK, get_person_for_hotline
@@ -27,7 +28,7 @@ from policies.models import Branch, RenewalCall
 from policies.models.reminders import CallOutcome, CallStatus
 from policies.reminders.services import MAX_CALL_ATTEMPTS, call_record_outcome
 from policies.selectors import today
-from policies.views.hotline import customer_page, log_person_view
+from policies.views.hotline import customer_page
 
 AGENT = [HOTLINE_DESK, WORK_CALLS]
 SUPERVISOR = [HOTLINE_DESK, MANAGE_CALLS]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from policies.services import client_ip, person_view_log
+from policies.audit import log_person_view
 from support import access, notifications, selectors, services, workflow
 from support.choices import Category, Channel, Priority, Status
 from support.filters import TicketFilter
@@ -178,10 +178,7 @@ def ticket_customer(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's full contact details, on request; every such view is logged."""
     ticket = access.get_ticket_for_user(request, pk)
     if ticket.customer is not None:
-        person_view_log(
-            user=request.user, person=ticket.customer, page="support_ticket", path=request.path,
-            ip_address=client_ip(request),
-        )  # fmt: skip
+        log_person_view(request, ticket.customer, "support_ticket")
     return render(request, "support/includes/customer_full.html", {"ticket": ticket})
 
 
