@@ -228,6 +228,20 @@ class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_fields = ["=recipient", "=dedupe_key"]
     search_help_text = "输入客户手机号、身份证号，或去重键"
     ordering = ["-pk"]
+    # The outbox is a record of what was sent: read-only here (resending is on the failed list),
+    # and the text is shown without one-time links, which only their customer may open.
+    exclude = ["text"]
+    readonly_fields = ["shown_text"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="内容")
+    def shown_text(self, obj):
+        return obj.redacted_text
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term:

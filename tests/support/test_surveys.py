@@ -162,3 +162,18 @@ def test_two_simultaneous_answers_record_one(ticket, hotline_agent):
         outcomes = sorted(pool.map(answer, [5, 1]))
     assert outcomes == ["recorded", "refused"]
     assert ticket.events.filter(kind=EventKind.SURVEY_ANSWERED).count() == 1
+
+
+def test_staff_reading_the_outbox_never_see_a_surveys_token(supervisor_client, customer):
+    from policies.messaging import enqueue_message
+
+    message = enqueue_message(
+        channel="sms", recipient=customer.phone, purpose="ticket_survey", dedupe_key="survey-test",
+        text="请为本次服务评分：https://portal.jqx.example.cn/support/s/Zx9secretTOKENvalue/ 回复退订",
+        person=customer,
+    )  # fmt: skip
+
+    page = supervisor_client.get(f"/admin/policies/outboundmessage/{message.pk}/change/").content.decode()
+
+    assert "Zx9secretTOKENvalue" not in page
+    assert "/support/s/******/" in page
