@@ -26,8 +26,6 @@ class EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         connection = connections[queryset.db]
-        if connection.vendor != "postgresql":
-            return super().count
         if not queryset.query.where:
             with connection.cursor() as cursor:
                 cursor.execute(

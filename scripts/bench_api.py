@@ -126,7 +126,9 @@ def main() -> None:
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the 404s are the point, not news
     settings.API_PLATE_RATE = "1000000/60"
     settings.ALLOWED_HOSTS = ["testserver"]
-    print(f"database {connection.vendor}, rate limits in {settings.RATE_LIMIT_REDIS_URL or 'process memory'}")
+    print(
+        f"PostgreSQL {connection.pg_version}, rate limits in {settings.RATE_LIMIT_REDIS_URL or 'process memory'}"
+    )
 
     try:
         with transaction.atomic():

@@ -106,7 +106,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.DEBUG = False  # no query log growing in memory
     today = timezone.localdate()
-    print(f"PostgreSQL {connection.pg_version if connection.vendor == 'postgresql' else connection.vendor}, "
+    print(f"PostgreSQL {connection.pg_version}, "
           f"{args.policies} policies, scale {args.scale}")  # fmt: skip
     try:
         with transaction.atomic():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 from claims.selectors import claims_of_vehicles
@@ -103,18 +102,16 @@ class ArticleHit:
     score: float
 
 
-def kb_search(query: str, *, limit: int = 8, full_text: bool | None = None) -> list[ArticleHit]:
+def kb_search(query: str, *, limit: int = 8) -> list[ArticleHit]:
     """Published articles answering `query` (in Chinese), best first.
 
-    Text is indexed as character bigrams (see `support.textsearch`). On PostgreSQL the GIN
-    index on `search_vector` finds the candidates sharing a term with the query, ranked by
-    `ts_rank`; elsewhere (the SQLite demo) a LIKE per term does. Either way the candidates
-    are then scored by the share of the query's terms they contain."""
+    Text is indexed as character bigrams (see `support.textsearch`). The GIN index on
+    `search_vector` finds the candidates sharing a term with the query, ranked by `ts_rank`;
+    they are then scored by the share of the query's terms they contain."""
     terms = textsearch.query_terms(query)
     if not terms:
         return []
-    full_text = connection.vendor == "postgresql" if full_text is None else full_text
-    candidates = _ranked_candidates(terms) if full_text else _like_candidates(terms)
+    candidates = _ranked_candidates(terms)
     hits = [
         ArticleHit(a, textsearch.score(terms, title=a.title_terms, body=a.body_terms)) for a in candidates
     ]
@@ -143,13 +140,6 @@ def _ranked_candidates(terms: list[str]) -> list[Article]:
         .annotate(rank=SearchRank(F("search_vector"), tsquery))
         .order_by("-rank", "pk")[:KB_CANDIDATES]
     )
-
-
-def _like_candidates(terms: list[str]) -> list[Article]:
-    match = Q()
-    for term in terms:
-        match |= Q(title_terms__contains=f" {term} ") | Q(body_terms__contains=f" {term} ")
-    return list(_published().filter(match).order_by("pk")[:KB_CANDIDATES])
 
 
 def kb_for_category(category: str, *, limit: int = 5) -> list[Article]:

@@ -92,16 +92,6 @@ DROP FUNCTION IF EXISTS claims_append_only();
 """
 
 
-def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
-
 class Migration(migrations.Migration):
     initial = True
 
@@ -1243,5 +1233,5 @@ class Migration(migrations.Migration):
                 name="ledger_use_positive_reversal_negative",
             ),
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunSQL(CREATE, DROP),
     ]

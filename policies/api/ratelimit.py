@@ -5,7 +5,7 @@ the bucket's first request and expires `period` seconds later (a fixed window th
 on first use). One Lua script counts all of a request's buckets atomically in one round
 trip and returns each count with the time left, which becomes `Retry-After`.
 
-Without a Redis URL (a demo on SQLite) the counters live in this process only; the
+Without a Redis URL (a demo without Redis) the counters live in this process only; the
 `policies.api.checks` system check says so whenever DEBUG is off. If Redis cannot be
 reached the request is let through and the failure logged: the limits protect the
 service, and plate + VIN stays the secret that guards each vehicle's status.

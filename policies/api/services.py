@@ -63,7 +63,7 @@ def api_key_revoke(*, key: ApiKey, by: User | None = None) -> ApiKey:
 
 def api_usage_record(*, key: ApiKey, endpoint: str, status: int) -> None:
     """Count one request of `key` to `endpoint` with response `status`: one upsert
-    that adds to today's row (a single statement on PostgreSQL and SQLite alike)."""
+    that adds to today's row (a single statement)."""
     outcome = {
         "succeeded": 200 <= status < 300,
         "not_found": status == 404,

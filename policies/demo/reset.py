@@ -29,8 +29,7 @@ def _keys(cursor, name: str, select_sql: str, params=None) -> str:
     """Materialise a set of keys (a one-column query named `id`) as a temporary table."""
     cursor.execute(f"DROP TABLE IF EXISTS {_qn(name)}")
     cursor.execute(f"CREATE TEMP TABLE {_qn(name)} AS {select_sql}", params)
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {_qn(name)}")
+    cursor.execute(f"ANALYZE {_qn(name)}")
     return _qn(name)
 
 

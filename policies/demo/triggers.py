@@ -12,9 +12,6 @@ from django.db import connection
 def append_only_lifted(*table_triggers: tuple[str, str]) -> Iterator[None]:
     """Disable the named (table, trigger) pairs for the deletes inside the block, then enable
     them again — in the caller's transaction, so a failure leaves them as they were."""
-    if connection.vendor != "postgresql":
-        yield
-        return
     with connection.cursor() as cursor:
         # ALTER TABLE refuses while deferred foreign-key checks are queued: run them first.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

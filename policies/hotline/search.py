@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 
@@ -163,12 +162,8 @@ def vehicles_of(person_ids: list[int]) -> tuple[tuple[int, ...], bool]:
 
 def _by_name(value: str) -> KindMatch:
     """Names beginning with the term, in name order (an index on the name in code-point
-    order serves both the prefix and the order); failing that, on PostgreSQL, the names
+    order serves both the prefix and the order); failing that, the names
     most alike by trigrams (a GIN index) — e.g. a name given without its middle dot."""
-    if connection.vendor != "postgresql":
-        return _by_people(
-            TermKind.NAME, value, Person.objects.filter(name__startswith=value).order_by("name", "pk")
-        )
     in_code_order = Collate("name", "C")
     prefix = (
         Person.objects.alias(c_name=in_code_order)

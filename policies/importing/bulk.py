@@ -1,9 +1,7 @@
 """Bulk writes for the legacy import and the demo data.
 
-Rows are plain tuples in the order of the fields named. On PostgreSQL they stream in
-through `COPY … FROM STDIN` (psycopg 3); elsewhere (the SQLite demo) through
-`executemany`, one row per statement, so no batch ever meets SQLite's limit on bound
-variables. Callers give primary keys themselves (`reserve_ids`), so rows that refer to
+Rows are plain tuples in the order of the fields named; they stream in through
+`COPY … FROM STDIN` (psycopg 3). Callers give primary keys themselves (`reserve_ids`), so rows that refer to
 each other — a renewal chain — are written in one pass.
 """
 
@@ -16,10 +14,6 @@ from django.db import connection
 from django.db.models import Model
 
 
-def _is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _sequence_name(table: str, column: str) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
@@ -29,37 +23,26 @@ def _sequence_name(table: str, column: str) -> str | None:
 def reserve_ids(model: type[Model]) -> int:
     """The first free primary key of `model`'s table, locked for this transaction.
 
-    On PostgreSQL the table is locked against other writers until the transaction ends,
-    so keys handed out from here on cannot collide; `release_ids` moves the sequence past
-    them. SQLite's write transaction (IMMEDIATE mode) already excludes other writers.
+    The table is locked against other writers until the transaction ends, so keys handed
+    out from here on cannot collide; `release_ids` moves the sequence past them.
     """
     table = model._meta.db_table
     pk = model._meta.pk.column
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if _is_postgresql():
-            cursor.execute(f"LOCK TABLE {qn(table)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")
-            highest = cursor.fetchone()[0]
-            sequence = _sequence_name(table, pk)
-            if sequence:
-                cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
-                last_value, is_called = cursor.fetchone()
-                highest = max(highest, last_value if is_called else last_value - 1)
-            return highest + 1
+        cursor.execute(f"LOCK TABLE {qn(table)} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")
         highest = cursor.fetchone()[0]
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            highest = max(highest, row[0] if row else 0)
+        sequence = _sequence_name(table, pk)
+        if sequence:
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
+            last_value, is_called = cursor.fetchone()
+            highest = max(highest, last_value if is_called else last_value - 1)
         return highest + 1
 
 
 def release_ids(model: type[Model]) -> None:
-    """Move the table's key sequence past the keys written by hand (PostgreSQL)."""
-    if not _is_postgresql():
-        return
+    """Move the table's key sequence past the keys written by hand."""
     table = model._meta.db_table
     pk = model._meta.pk.column
     sequence = _sequence_name(table, pk)
@@ -110,28 +93,19 @@ class BulkInserter:
         if not self.rows:
             return
         rows, self.rows = self.rows, []
-        with connection.cursor() as cursor:
-            if _is_postgresql():
-                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(self.fields))
-                prepared = [
-                    tuple(f.get_db_prep_save(v, connection) for f, v in zip(self.fields, row, strict=True))
-                    for row in rows
-                ]
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})", prepared
-                )
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         self.written += len(rows)
 
 
 def bulk_update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
     """Update `fields` of the rows given as (pk, value, …) tuples.
 
-    PostgreSQL: COPY into a temporary table, then one UPDATE … FROM it. Elsewhere: one
-    UPDATE per row.
+    COPY into a temporary table, then one UPDATE … FROM it.
     """
     rows = list(rows)
     if not rows:
@@ -140,37 +114,21 @@ def bulk_update_rows(model: type[Model], fields: Sequence[str], rows: Iterable[t
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     columns = [qn(model._meta.get_field(f).column) for f in fields]
     with connection.cursor() as cursor:
-        if _is_postgresql():
-            temp = qn(f"jqx_update_{model._meta.db_table}")
-            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {temp} AS SELECT {pk}, {', '.join(columns)} FROM {table} LIMIT 0"
-            )
-            with cursor.cursor.copy(f"COPY {temp} ({pk}, {', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            assignments = ", ".join(f"{c} = t.{c}" for c in columns)
-            cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{pk} = t.{pk}")
-            cursor.execute(f"DROP TABLE {temp}")
-        else:
-            model_fields = [model._meta.get_field(f) for f in fields]
-            prepared = [
-                (
-                    *(f.get_db_prep_save(v, connection) for f, v in zip(model_fields, row[1:], strict=True)),
-                    row[0],
-                )
-                for row in rows
-            ]
-            assignments = ", ".join(f"{c} = %s" for c in columns)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", prepared)
+        temp = qn(f"jqx_update_{model._meta.db_table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(f"CREATE TEMP TABLE {temp} AS SELECT {pk}, {', '.join(columns)} FROM {table} LIMIT 0")
+        with cursor.cursor.copy(f"COPY {temp} ({pk}, {', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        assignments = ", ".join(f"{c} = t.{c}" for c in columns)
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} t WHERE {table}.{pk} = t.{pk}")
+        cursor.execute(f"DROP TABLE {temp}")
     return len(rows)
 
 
 def analyze(*models: type[Model]) -> None:
     """Refresh the planner's statistics after a bulk load (PostgreSQL), so the first
     queries after it do not plan on the counts of an empty table."""
-    if not _is_postgresql():
-        return
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
@@ -178,15 +136,14 @@ def analyze(*models: type[Model]) -> None:
 
 def without_statement_timeout() -> None:
     """Lift the server's statement timeout (meant for web requests) for the rest of the
-    current transaction: a bulk load or delete may run for minutes (PostgreSQL)."""
-    if _is_postgresql():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 0")
+    current transaction: a bulk load or delete may run for minutes."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
 
 
 @contextmanager
 def indexes_built_after(*models: type[Model]) -> Iterator[None]:
-    """Load without maintaining the tables' keys and indexes row by row (PostgreSQL).
+    """Load without maintaining the tables' keys and indexes row by row.
 
     Drops the foreign keys, unique and exclusion constraints and secondary indexes of the
     tables (not their primary keys), and builds them again when the block ends — one sort
@@ -194,7 +151,7 @@ def indexes_built_after(*models: type[Model]) -> Iterator[None]:
     inside the transaction that loads: the rebuild checks every row, a violation aborts the
     transaction, and other sessions wait on the tables until it commits.
     """
-    if not models or not _is_postgresql():
+    if not models:
         yield
         return
     qn = connection.ops.quote_name

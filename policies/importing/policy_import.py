@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -201,7 +201,7 @@ def policies_import(
 
 
 def _chunks(items: Sequence, size: int | None = None):
-    size = size or (5000 if connection.vendor == "postgresql" else 500)
+    size = size or 5000
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

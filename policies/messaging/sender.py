@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from policies.messaging.backends import BaseBackend, Delivery, Outgoing, Result, get_backend
@@ -98,7 +98,6 @@ class Sender:
         max_attempts: int | None = None,
         backends: dict[str, BaseBackend] | None = None,
         clock: Callable[[], dt.datetime] = timezone.now,
-        skip_locked: bool | None = None,
     ):
         self.worker = (worker or worker_name())[:64]
         self.batch_size = batch_size
@@ -106,9 +105,6 @@ class Sender:
         self.max_attempts = max_attempts or settings.MESSAGE_MAX_ATTEMPTS
         self._backends = dict(backends or {})
         self.clock = clock
-        # PostgreSQL claims with FOR UPDATE SKIP LOCKED; elsewhere (the SQLite demo) with plain
-        # conditional updates inside the database's single write lock.
-        self.skip_locked = connection.vendor == "postgresql" if skip_locked is None else skip_locked
 
     def backend(self, channel: str) -> BaseBackend:
         if channel not in self._backends:
@@ -169,8 +165,6 @@ class Sender:
             ).update(not_before=morning)
 
     def claim_due(self) -> list[Claimed]:
-        if not self.skip_locked:
-            return self._claim_portable(in_doubt=False)
         now = self.clock()
         quiet_filter = ""
         params: dict = {
@@ -200,8 +194,6 @@ class Sender:
 
     def claim_in_doubt(self) -> list[Claimed]:
         """Reclaim messages whose sender's lease ran out while they were `sending`."""
-        if not self.skip_locked:
-            return self._claim_portable(in_doubt=True)
         now = self.clock()
         sql = f"""
             WITH picked AS (
@@ -218,30 +210,6 @@ class Sender:
         """
         params = {"now": now, "limit": self.batch_size, "worker": self.worker, "until": now + self.lease}
         return self._claim(sql, params)
-
-    def _claim_portable(self, *, in_doubt: bool) -> list[Claimed]:
-        """The claim for SQLite (the demo), whose IMMEDIATE transactions hold the only write lock."""
-        now = self.clock()
-        if in_doubt:
-            due = OutboundMessage.objects.filter(status=MessageStatus.SENDING, claimed_until__lt=now)
-            order = "claimed_until"
-        else:
-            due = OutboundMessage.objects.filter(status=MessageStatus.PENDING, not_before__lte=now)
-            if is_quiet(now):
-                due = due.exclude(Q(channel__in=QUIET_CHANNELS) & Q(purpose__in=QUIET_PURPOSES))
-            order = "not_before"
-        with transaction.atomic():
-            previous = dict(due.order_by(order).values_list("pk", "claimed_until")[: self.batch_size])
-            changes = {"claimed_by": self.worker, "claimed_until": now + self.lease}
-            if not in_doubt:
-                changes |= {"status": MessageStatus.SENDING, "attempts": F("attempts") + 1}
-            due.filter(pk__in=previous).update(**changes)
-            rows = list(
-                OutboundMessage.objects.filter(pk__in=previous, claimed_by=self.worker).values_list(
-                    *[c.strip() for c in _COLUMNS.split(",")]
-                )
-            )
-        return self._claimed([(*r, previous[r[0]] if in_doubt else None) for r in rows])
 
     def _claim(self, sql: str, params: dict) -> list[Claimed]:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""Indexes for the hotline's search box and filters (PostgreSQL; the SQLite demo is small).
+"""Indexes for the hotline's search box and filters .
 
 - person names in code-point order with the id: prefix search ("张伟…") in name order;
 - person names as trigrams (pg_trgm, GIN): names alike when none begins with the term;
@@ -23,16 +23,12 @@ INDEXES = {
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name in INDEXES:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 

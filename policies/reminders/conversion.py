@@ -26,7 +26,6 @@ from policies.models.reminders import ReminderChannel
 
 REFRESH_DAYS = 120  # renewals come up to ~60 days after the first reminder, and lapses later
 
-# Portable SQL (PostgreSQL, and SQLite for the demo): window functions and FILTER.
 _SCORED = """
     WITH touches AS (
         SELECT r.id, r.policy_id, r.channel, r.days_left, r.planned_for,
@@ -142,7 +141,6 @@ def conversion_refresh(*, last: dt.date, days: int = REFRESH_DAYS, now: dt.datet
             """,
             {"first": first, "last": last, "now": now or timezone.now()},
         )
-    # Counted rather than taken from rowcount, which SQLite does not give for WITH … INSERT.
     return ReminderConversionDay.objects.filter(planned_for__range=(first, last)).count()
 
 

@@ -281,37 +281,23 @@ def _plan_calls(day: dt.date, now: dt.datetime, steps: list[CadenceStep], result
             result.by_step[(channel, days_left)] += count
 
 
-def plan_reminders(
-    *, day: dt.date, now: dt.datetime | None = None, dry_run: bool = False, bulk_sql: bool | None = None
-) -> PlanResult:
+def plan_reminders(*, day: dt.date, now: dt.datetime | None = None, dry_run: bool = False) -> PlanResult:
     """Write the reminders due on `day` — messages to the outbox, calls to the call list —
     in one transaction. Idempotent: a rerun (or a concurrent planner) writes nothing new.
-    With `dry_run` everything is counted and rolled back. On PostgreSQL (`bulk_sql`) the
-    selection and the writes are a few set-based statements; elsewhere (the SQLite demo)
-    the same rules run vehicle by vehicle (`portable`)."""
+    With `dry_run` everything is counted and rolled back. The selection and the writes are
+    a few set-based statements."""
     now = now or timezone.now()
-    bulk_sql = connection.vendor == "postgresql" if bulk_sql is None else bulk_sql
     result = PlanResult(day=day)
     with transaction.atomic():
         message_steps = _steps(MESSAGE_CHANNELS)
         call_steps = _steps([ReminderChannel.CALL])
-        if bulk_sql:
-            with connection.cursor() as cursor:
-                # Planners of the same day wait for each other instead of racing on the same rows.
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('plan_reminders'))")
-            if message_steps:
-                _plan_messages(day, now, message_steps, result)
-            if call_steps:
-                _plan_calls(day, now, call_steps, result)
-        else:
-            from policies.reminders.portable import plan_portable
-
-            plan_portable(
-                day=day, now=now, steps=message_steps, prerequisite=CALL_PREREQUISITE_CHANNELS, result=result
-            )
-            plan_portable(
-                day=day, now=now, steps=call_steps, prerequisite=CALL_PREREQUISITE_CHANNELS, result=result
-            )
+        with connection.cursor() as cursor:
+            # Planners of the same day wait for each other instead of racing on the same rows.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('plan_reminders'))")
+        if message_steps:
+            _plan_messages(day, now, message_steps, result)
+        if call_steps:
+            _plan_calls(day, now, call_steps, result)
         if dry_run:
             transaction.set_rollback(True)
     return result

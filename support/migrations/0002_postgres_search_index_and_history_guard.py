@@ -1,4 +1,4 @@
-"""PostgreSQL only: the GIN index the knowledge-base search uses, and a trigger that keeps
+"""The GIN index the knowledge-base search uses, and a trigger that keeps
 ticket history append-only (no UPDATE or DELETE of support_ticketevent rows)."""
 
 from django.db import migrations
@@ -25,16 +25,6 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for sql in statements:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("support", "0001_tickets_queues_sla_knowledge_surveys")]
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]

@@ -1,6 +1,7 @@
 """Seed the SLA targets (every category × priority), the hotline centre's queues and the
 knowledge base with the insurer's published FAQ (written from DOMAIN.md §2–§6)."""
 
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
 from support import textsearch
@@ -213,13 +214,10 @@ def seed(apps, schema_editor):
         )
         for article in ARTICLES
     )
-    if schema_editor.connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchVector
-
-        Article.objects.update(
-            search_vector=SearchVector("title_terms", weight="A", config="simple")
-            + SearchVector("body_terms", weight="B", config="simple")
-        )
+    Article.objects.update(
+        search_vector=SearchVector("title_terms", weight="A", config="simple")
+        + SearchVector("body_terms", weight="B", config="simple")
+    )
 
 
 def unseed(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.db import connection, models
+from django.db import models
 
 from support import textsearch
 from support.choices import Category
@@ -29,7 +29,7 @@ class Article(models.Model):
         verbose_name = "知识库文章"
         verbose_name_plural = "知识库"
         ordering = ["title"]
-        # On PostgreSQL a GIN index on search_vector (migration 0002) serves the search.
+        # A GIN index on search_vector (migration 0002) serves the search.
 
     def __str__(self) -> str:
         return self.title
@@ -38,8 +38,7 @@ class Article(models.Model):
         self.title_terms = textsearch.as_field(f"{self.title} {self.keywords}")
         self.body_terms = textsearch.as_field(self.body)
         super().save(*args, **kwargs)
-        if connection.vendor == "postgresql":
-            Article.objects.filter(pk=self.pk).update(search_vector=SEARCH_VECTOR)
+        Article.objects.filter(pk=self.pk).update(search_vector=SEARCH_VECTOR)
 
 
 # Title terms weigh more than body terms in PostgreSQL's ranking.

@@ -293,26 +293,6 @@ def test_a_backend_that_breaks_midway_leaves_its_batch_in_doubt_for_the_next_pas
     assert result.sent == 1 and [w["id"] for w in lines(files)] == [m.pk]
 
 
-def test_the_claim_without_skip_locked_used_on_sqlite_sends_once_and_recovers_in_doubt(files):
-    """The portable claim (the SQLite demo's) exercised here on PostgreSQL: due messages,
-    quiet hours and in-doubt recovery behave as with SKIP LOCKED."""
-    due = OutboundMessageFactory(not_before=NOON)
-    later = OutboundMessageFactory(not_before=NOON + dt.timedelta(hours=1))
-    delivered = OutboundMessageFactory(not_before=NOON)
-    FileBackend("sms").send_messages([Outgoing(id=delivered.pk, channel="sms", recipient="1", text="t")])
-    _in_doubt(delivered, since=NOON - dt.timedelta(minutes=1))
-    sender = Sender(clock=Clock(NOON), skip_locked=False)
-
-    result = sender.drain()
-
-    assert (result.sent, result.recovered) == (1, 1)
-    assert sorted(w["id"] for w in lines(files)) == sorted([due.pk, delivered.pk])
-    later.refresh_from_db()
-    assert later.status == "pending" and later.attempts == 0
-    night = Sender(clock=Clock(dt.datetime(2026, 11, 25, 23, tzinfo=SHANGHAI)), skip_locked=False)
-    assert night.drain().deferred == 1
-
-
 def test_a_slow_gateway_never_outlives_the_lease(gateway):
     """Past half the lease the sender stops handing messages over and puts the rest back as
     they were; they go in the next batch, each once."""

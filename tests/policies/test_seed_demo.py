@@ -263,16 +263,17 @@ def test_a_violation_loaded_without_indexes_aborts_when_they_are_rebuilt(branch)
     assert Policy.objects.count() == 1
 
 
-def test_demo_and_imports_run_on_sqlite_too(tmp_path):
-    """The zero-setup demo runs on SQLite: the same commands, without PostgreSQL's COPY."""
+def test_demo_and_imports_run_from_the_command_line(tmp_path):
+    """The demo's and the import's commands, as an operator runs them, on a database of their own."""
     data = Path(__file__).resolve().parent.parent / "data"
     corrected = tmp_path / "policies.csv"
     corrected.write_text(
         (data / "policies.csv").read_text(encoding="utf-8").replace("855.00,1,0", "855.00,0,0"),
         encoding="utf-8",
     )
+    own = _scratch_database()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DEBUG": "1"}
+    env |= {"DATABASE_URL": own.url, "DEBUG": "1"}
 
     def manage(*args: str) -> str:
         done = subprocess.run(
@@ -288,6 +289,37 @@ def test_demo_and_imports_run_on_sqlite_too(tmp_path):
     assert "新增 6" in manage("import_policies", str(data / "policies.csv"), "--no-progress")
     assert "新增 0，更新 2，未变 4" in manage("import_policies", str(corrected), "--no-progress")
     assert "保单 200" in manage("seed_demo", "--policies", "200", "--reset", "--no-progress")
+    own.drop()
+
+
+class _Scratch:
+    """A database of its own on the test server, for commands run in another process."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        params = connection.settings_dict
+        self.admin = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
+        host = params["HOST"] or ""
+        self.url = (
+            f"postgres://{params['USER']}@{'%2F'.join(host.split('/')) if host.startswith('/') else host}"
+        )
+        self.url += f":{params['PORT']}/{name}" if params["PORT"] else f"/{name}"
+
+    def run(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(dbname="postgres", autocommit=True, **self.admin) as conn:
+            conn.execute(sql)
+
+    def drop(self) -> None:
+        self.run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _scratch_database() -> _Scratch:
+    scratch = _Scratch(f"{connection.settings_dict['NAME']}_cli")
+    scratch.drop()
+    scratch.run(f'CREATE DATABASE "{scratch.name}"')
+    return scratch
 
 
 def test_reset_calls_the_other_apps_reset_hooks_before_deleting(monkeypatch):

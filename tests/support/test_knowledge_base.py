@@ -27,7 +27,6 @@ def test_chinese_is_indexed_as_overlapping_bigrams():
     assert textsearch.as_field("脱保了") == " 脱保 保了 "
 
 
-@pytest.mark.parametrize("full_text", [True, False], ids=["postgres-index", "like-fallback"])
 @pytest.mark.parametrize(
     ("query", "best"),
     [
@@ -43,8 +42,8 @@ def test_chinese_is_indexed_as_overlapping_bigrams():
         ("报废退保", "什么情况下可以退保交强险？能退多少钱？"),
     ],
 )
-def test_the_seeded_faq_answers_customers_words(query, best, full_text):
-    assert titles(query, full_text=full_text)[0] == best
+def test_the_seeded_faq_answers_customers_words(query, best):
+    assert titles(query)[0] == best
 
 
 def test_unrelated_or_too_short_queries_find_nothing():
@@ -67,7 +66,6 @@ def test_an_edited_article_is_found_by_its_new_words(supervisor):
     article.keywords += " 支付宝"
     article.save()
     assert titles("支付宝")[0] == ONLINE
-    assert titles("支付宝", full_text=False)[0] == ONLINE
 
 
 def test_unpublished_articles_are_not_offered():
