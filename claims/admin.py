@@ -4,9 +4,9 @@ authority per reviewer, and read-only, fast lists of claims, their history and l
 from django.contrib import admin
 
 from claims import models
-from policies.admin_utils import LargeTableAdmin
+from core.admin import LargeTableAdmin
+from core.masking import mask_id_number, mask_name
 from policies.audit import log_person_view
-from policies.masking import mask_id_number, mask_name
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -13,8 +13,8 @@ from claims import payout, risk
 from claims.choices import ClaimState, LossCategory, PartyKind, PaymentKind
 from claims.deadlines import Clock, Deadline, deadline
 from claims.models import Claim, ClaimEvent, LedgerEntry, LiabilityLimit, Loss, Party, RiskThreshold
+from core.masking import mask_id_number, mask_name
 from policies.choices import PolicyStatus
-from policies.masking import mask_id_number, mask_name
 from policies.models import Policy
 
 ZERO = Decimal("0.00")

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from claims.choices import ClaimState
 from claims.models import Claim
 from claims.risk import SIGNAL_LABELS, SignalCode
-from policies.masking import mask_name
+from core.masking import mask_name
 
 STATE_STYLES = {
     ClaimState.REPORTED: "info",

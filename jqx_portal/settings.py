@@ -1,12 +1,14 @@
 """Settings for JQX Portal, read from the environment.
 
 Every deployment value comes from an environment variable (or a `.env` file beside
-`manage.py`). With no `DATABASE_URL` the portal runs on an SQLite file under `var/` so
-the demo works anywhere; production and CI point `DATABASE_URL` at PostgreSQL.
+`manage.py`). The database is PostgreSQL everywhere and `DATABASE_URL` is required:
+`./scripts/demo` and `./scripts/test` set it themselves, to an embedded PostgreSQL 18 under
+`var/pg/` when none is given; production and CI point it at their server.
 """
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -43,9 +45,16 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    # The ground: shared wording and helpers, then the domain apps.
+    "core",
     "policies",
+    "outbox",
+    "reminders",
     "claims",
     "support",
+    # What people touch: the staff desks and the customers' channels.
+    "desks",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "policies.context_processors.portal",
+                "desks.context_processors.portal",
             ],
         },
     },
@@ -83,28 +92,35 @@ TEMPLATES = [
 WSGI_APPLICATION = "jqx_portal.wsgi.application"
 
 # --- Database -------------------------------------------------------------------------
-if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db_url("DATABASE_URL")}
-else:
-    VAR_DIR.mkdir(exist_ok=True)
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "jqx_portal.sqlite3"}}
+# PostgreSQL only. A Unix-socket directory may be the host, percent-encoded as libpq has it
+# (postgres://postgres@%2Fpath%2Fto%2Fvar%2Fpg:5432/jqx, what scripts/embedded_db.py prints)
+# or as a query parameter (postgres://postgres@/jqx?host=/path/to/var/pg).
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Run ./scripts/demo or ./scripts/test (they start an embedded "
+        "PostgreSQL under var/pg when none is given), or set DATABASE_URL=postgres://user@host:5432/jqx."
+    )
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must point at PostgreSQL (postgres://…): the portal runs on nothing else."
+    )
+if DATABASES["default"]["HOST"].upper().startswith("%2F"):
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+elif not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["HOST"] = str(DATABASES["default"]["OPTIONS"].pop("host"))
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's connection pool; Django needs CONN_MAX_AGE = 0 with it.
-    if env.bool("DATABASE_POOL", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": env.int("DATABASE_POOL_MIN", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX", default=10),
-            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
-        }
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
-    )
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+# psycopg 3's connection pool; Django needs CONN_MAX_AGE = 0 with it.
+if env.bool("DATABASE_POOL", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "options", f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -197,8 +213,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="交强险服务 <service@jqx.example.cn>")
 
 MESSAGE_FILE_DIR = env.path("MESSAGE_FILE_DIR", default=VAR_DIR / "messages")
-SMS_BACKEND = env.str("SMS_BACKEND", default="policies.messaging.backends.FileBackend")
-PUSH_BACKEND = env.str("PUSH_BACKEND", default="policies.messaging.backends.FileBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="outbox.backends.FileBackend")
+PUSH_BACKEND = env.str("PUSH_BACKEND", default="outbox.backends.FileBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 PUSH_GATEWAY_URL = env.str("PUSH_GATEWAY_URL", default="")
 GATEWAY_TOKEN = env.str("GATEWAY_TOKEN", default="")

@@ -4,10 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import include, path
 
-from policies.api.status_page import status_page
-from policies.api.urls import api_patterns
-from policies.urls import counter_patterns, hotline_patterns
-from policies.views import common
+from channels.api.urls import api_patterns
+from channels.status import status_page
+from desks import views as desk_views
+from desks.urls import counter_patterns, hotline_patterns
 
 admin.site.site_header = "交强险服务门户 · 管理后台"
 admin.site.site_title = "交强险服务门户"
@@ -21,11 +21,11 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", common.home, name="home"),
-    path("dashboard/", common.dashboard, name="dashboard"),
+    path("", desk_views.home, name="home"),
+    path("dashboard/", desk_views.dashboard, name="dashboard"),
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
-    path("reminders/", include("policies.reminders.urls")),
+    path("reminders/", include("desks.reminders.urls")),
     path("claims/", include("claims.urls")),
     path("support/", include("support.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

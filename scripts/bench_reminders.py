@@ -154,7 +154,7 @@ def build_data(n: int) -> None:
 def bench_planning() -> int:
     from django.db import connection
 
-    from policies.reminders.planning import plan_reminders
+    from reminders.planning import plan_reminders
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -178,7 +178,7 @@ def bench_planning() -> int:
 def bench_sending(url: str, senders: int) -> None:
     from django.db import connection
 
-    from policies.reminders.cadence import is_quiet
+    from reminders.cadence import is_quiet
 
     with connection.cursor() as cursor:
         # Email is measured elsewhere: here SMS and push through the file backend.
@@ -201,8 +201,8 @@ def bench_sending(url: str, senders: int) -> None:
     env = os.environ | {
         "DATABASE_URL": url,
         "MESSAGE_FILE_DIR": str(directory),
-        "SMS_BACKEND": "policies.messaging.backends.FileBackend",
-        "PUSH_BACKEND": "policies.messaging.backends.FileBackend",
+        "SMS_BACKEND": "outbox.backends.FileBackend",
+        "PUSH_BACKEND": "outbox.backends.FileBackend",
     }
     print(f"\nSending {count:,} SMS and push messages with {senders} senders ({load()})", flush=True)
     started = time.monotonic()
@@ -247,9 +247,9 @@ def bench_pages(history_days: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from policies.reminders import selectors
-    from policies.reminders.conversion import conversion_figures, conversion_refresh
-    from policies.reminders.planning import plan_reminders
+    from reminders import selectors
+    from reminders.conversion import conversion_figures, conversion_refresh
+    from reminders.planning import plan_reminders
 
     started = time.monotonic()
     for back in range(1, history_days + 1):

@@ -3,7 +3,7 @@ history and survey answers are read-only (they change through the desk's service
 
 from django.contrib import admin
 
-from policies.admin_utils import LargeTableAdmin
+from core.admin import LargeTableAdmin
 from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from policies.messaging import MessageStatus
+from outbox.services import MessageStatus
 from policies.models import Branch, OutboundMessage, Policy, User
 from support import access, notifications, sla
 from support.choices import Category, Channel, EventKind, Priority, Status

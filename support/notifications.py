@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.masking import mask_phone
-from policies.messaging import MessageChannel, enqueue_message
+from core.masking import mask_phone
+from outbox.services import MessageChannel, enqueue_message
 from policies.models import OutboundMessage
 from support.choices import Channel
 

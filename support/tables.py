@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from policies.masking import mask_name, mask_plate
+from core.masking import mask_name, mask_plate
 from support.models import Ticket
 from support.templatetags.support_tags import priority_badge, sla_badge, ticket_status
 

@@ -18,8 +18,8 @@ from claims.choices import (
 )
 from claims.deadlines import SHANGHAI
 from claims.workflow import OPEN_STATES
+from core.masking import mask_id_number, mask_name
 from policies.identifiers import validate_id_number
-from policies.masking import mask_id_number, mask_name
 from policies.models import Branch, Policy, Vehicle
 
 

@@ -28,7 +28,7 @@ from claims.services.common import (
     refresh_money,
     uncount_from_record,
 )
-from policies.messaging import MessageChannel, enqueue_message
+from outbox.services import MessageChannel, enqueue_message
 from policies.models import User
 
 ZERO = Decimal("0.00")

@@ -25,8 +25,8 @@ from claims.models import Claim, Loss, Party
 from claims.payout import FEN
 from claims.services.common import finish, log_event, now_or, refresh_money, refresh_risk, require_permission
 from claims.workflow import action
+from outbox.services import MessageChannel, enqueue_message
 from policies.identifiers import clean_id_number, clean_phone, clean_plate, normalize
-from policies.messaging import MessageChannel, enqueue_message
 from policies.models import Policy, User, Vehicle
 from policies.search import TermKind, classify
 from policies.services import next_sequence_value

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from core.masking import mask_id_number
 from policies.choices import SalesChannel, TermKind
-from policies.masking import mask_id_number
 from policies.models import Branch, Person, Policy, Vehicle
 from policies.pricing import TariffBook, floating_reason
 from policies.selectors import claims_history

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from core.masking import mask_id_number
 from policies.choices import PASSENGER_CAR_CATEGORIES, TAX_EXEMPT_ENERGY, EnergyType, PolicyStatus, TermKind
 from policies.identifiers import (
     check_vin,
@@ -20,7 +21,6 @@ from policies.identifiers import (
     is_trailer_plate,
     normalize,
 )
-from policies.masking import mask_id_number
 from policies.renewal import one_year_end
 
 from .csvfile import Report

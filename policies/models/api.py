@@ -20,7 +20,7 @@ class ApiKeyQuerySet(models.QuerySet):
 
 class ApiKey(models.Model):
     """A client key of one self-service channel. Only a SHA-256 digest of the key is kept;
-    the key itself is shown once, when it is made (`policies.api.services.api_key_create`)."""
+    the key itself is shown once, when it is made (`channels.api.services.api_key_create`)."""
 
     name = models.CharField("名称", max_length=100, help_text="如：官网续保页（生产）")
     channel = models.CharField("渠道", max_length=16, choices=ApiChannel.choices)
@@ -66,7 +66,7 @@ class ApiUsage(models.Model):
     """Requests of one key to one endpoint on one day (Asia/Shanghai), by outcome.
 
     One row per key, day and endpoint, incremented in place by an upsert
-    (`policies.api.services.api_usage_record`), so the figures are a small grouped query."""
+    (`channels.api.services.api_usage_record`), so the figures are a small grouped query."""
 
     key = models.ForeignKey(
         ApiKey, verbose_name="密钥", on_delete=models.PROTECT, related_name="usage",

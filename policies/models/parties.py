@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models.functions import Upper
 
+from core.masking import mask_id_number, mask_phone
 from policies.identifiers import validate_id_number
-from policies.masking import mask_id_number, mask_phone
 
 
 class Person(models.Model):

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from policies import masking
+from core import masking
 from support import sla
 from support.choices import Priority, Status
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from policies.api.services import api_key_create
+from channels.api.services import api_key_create
 from policies.models import ApiChannel
 from policies.selectors import today
 from tests import factories

@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from django.core.handlers.asgi import ASGIRequest
 
-from policies.api import views
+from channels.api import views
 from policies.models import ApiUsage
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def test_supervisors_dashboard_shows_usage_by_channel(
     page = response.content.decode()
     assert response.status_code == 200
     assert "自助渠道 API 调用" in page
-    panel = dict(response.context["panels"])["api/usage_panel.html"]
+    panel = dict(response.context["panels"])["channels/usage_panel.html"]
     usage = {c.channel: c for c in panel["channels"]}
     assert (usage["app"].requests, usage["app"].today, usage["app"].succeeded, usage["app"].not_found) == (
         4,

@@ -30,9 +30,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from policies.api import openapi
-from policies.api.errors import CATALOGUE
-from policies.api.services import api_key_create
+from channels.api import openapi
+from channels.api.errors import CATALOGUE
+from channels.api.services import api_key_create
 from tests import factories
 from tests.api.conftest import days_from_today, insure
 

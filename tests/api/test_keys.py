@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from policies.api.services import api_key_create, api_key_revoke
+from channels.api.services import api_key_create, api_key_revoke
 from policies.models import ApiKey, ApiUsage
 
 pytestmark = pytest.mark.django_db

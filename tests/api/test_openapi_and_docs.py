@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policies.api import openapi
-from policies.api.errors import CATALOGUE
+from channels.api import openapi
+from channels.api.errors import CATALOGUE
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_docs_page_is_public_and_in_chinese(client, settings):
     [("30/3600", "每小时 30 次"), ("10/600", "每 10 分钟 10 次"), ("5/90", "每 90 秒 5 次")],
 )
 def test_rates_read_as_chinese_words(rate, words):
-    from policies.api.ratelimit import Rate
+    from channels.api.ratelimit import Rate
 
     assert openapi.rate_words(Rate.parse(rate)) == words
 

@@ -9,8 +9,8 @@ import time
 import pytest
 import redis
 
-from policies.api.ratelimit import LocalCounter, RedisCounter
-from policies.api.services import api_key_create
+from channels.api.ratelimit import LocalCounter, RedisCounter
+from channels.api.services import api_key_create
 from tests.api.conftest import REDIS_URL, ApiClient, days_from_today, insure
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def test_unreachable_redis_lets_requests_through_and_says_so(client, settings, s
     settings.RATE_LIMIT_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     api = ApiClient(client, slow_key.raw)
 
-    with caplog.at_level(logging.ERROR, logger="policies.api.ratelimit"):
+    with caplog.at_level(logging.ERROR, logger="channels.api.ratelimit"):
         statuses = [
             api.post("renewal-status", {"plate": due_vehicle.plate, "vin": due_vehicle.vin}).status
             for _ in range(4)

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 from django.utils import timezone
 
+from outbox.services import enqueue_message
 from policies.choices import CancelReason, PolicyStatus, PremiumCategory, SalesChannel
-from policies.messaging import enqueue_message
 from policies.models import RenewalCall
 from policies.roles import HOTLINE_AGENT, SUPERVISOR
 from policies.selectors import today

@@ -3,10 +3,10 @@
 import datetime as dt
 
 from policies.models import OutboundMessage, Policy
-from policies.reminders.conversion import conversion_refresh
-from policies.reminders.planning import plan_reminders
 from policies.roles import SUPERVISOR
 from policies.selectors import today
+from reminders.conversion import conversion_refresh
+from reminders.planning import plan_reminders
 from tests.browser.conftest import login, screenshot
 from tests.factories import (
     BranchFactory,

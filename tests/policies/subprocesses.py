@@ -16,8 +16,8 @@ def sender_env(directory) -> dict:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "DATABASE_POOL": "0",
         "MESSAGE_FILE_DIR": str(directory),
-        "SMS_BACKEND": "policies.messaging.backends.FileBackend",
-        "PUSH_BACKEND": "policies.messaging.backends.FileBackend",
+        "SMS_BACKEND": "outbox.backends.FileBackend",
+        "PUSH_BACKEND": "outbox.backends.FileBackend",
         "SECRET_KEY": "test-secret-key-not-for-production",
         "DEBUG": "0",
     }

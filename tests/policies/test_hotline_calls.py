@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from policies.hotline.services import call_list_spread
+from desks.hotline.services import call_list_spread
 from policies.models import PersonAccessLog, ReminderStop, RenewalCall
 from policies.models.reminders import CallOutcome
 from policies.roles import HOTLINE_AGENT, SUPERVISOR

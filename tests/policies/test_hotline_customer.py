@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from outbox.services import enqueue_message
 from policies.choices import FloatingPlan, RenewalStatus
-from policies.messaging import enqueue_message
 from policies.models import PersonAccessLog
 from policies.selectors import renewal_quote, today
 from support.choices import Channel

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from desks.hotline.search import search
 from policies.choices import RenewalStatus
-from policies.hotline.search import search
 from policies.identifiers import vin_check_char
 from policies.search import TermKind
 from tests.factories import PersonFactory, PolicyFactory, VehicleFactory, make_id_number, make_vin

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 
-from policies.messaging.backends import (
+from outbox.backends import (
     DjangoMailBackend,
     FileBackend,
     HttpGatewayBackend,
@@ -90,7 +90,7 @@ def gateway(settings):
     settings.SMS_GATEWAY_URL = gw.url
     settings.GATEWAY_TOKEN = "secret-token"
     settings.GATEWAY_TIMEOUT_SECONDS = 0.5
-    settings.SMS_BACKEND = "policies.messaging.backends.HttpGatewayBackend"
+    settings.SMS_BACKEND = "outbox.backends.HttpGatewayBackend"
     yield gw
     gw.close()
 

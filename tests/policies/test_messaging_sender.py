@@ -8,12 +8,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from policies.messaging import enqueue_message
-from policies.messaging.backends import FileBackend, HttpGatewayBackend, Outgoing
-from policies.messaging.sender import IN_DOUBT_UNCHECKABLE, Sender, message_resend, retry_delay
+from outbox.backends import FileBackend, HttpGatewayBackend, Outgoing
+from outbox.sender import IN_DOUBT_UNCHECKABLE, Sender, message_resend, retry_delay
+from outbox.services import enqueue_message
 from policies.models import OutboundMessage, Reminder
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.planning import plan_reminders
+from reminders.cadence import SHANGHAI
+from reminders.planning import plan_reminders
 from tests.factories import OutboundMessageFactory, policy_ending
 from tests.policies.gateway_server import Gateway
 
@@ -36,7 +36,7 @@ class Clock:
 @pytest.fixture
 def files(tmp_path, settings):
     settings.MESSAGE_FILE_DIR = tmp_path
-    settings.SMS_BACKEND = settings.PUSH_BACKEND = "policies.messaging.backends.FileBackend"
+    settings.SMS_BACKEND = settings.PUSH_BACKEND = "outbox.backends.FileBackend"
     return tmp_path
 
 
@@ -51,7 +51,7 @@ def gateway(settings):
     gw = Gateway()
     settings.SMS_GATEWAY_URL = gw.url
     settings.GATEWAY_TIMEOUT_SECONDS = 0.5
-    settings.SMS_BACKEND = "policies.messaging.backends.HttpGatewayBackend"
+    settings.SMS_BACKEND = "outbox.backends.HttpGatewayBackend"
     yield gw
     gw.close()
 
@@ -268,7 +268,7 @@ def test_only_failed_messages_can_be_resent(files):
 
 
 def test_a_misconfigured_backend_hands_the_messages_back_unsent(settings):
-    settings.SMS_BACKEND = "policies.messaging.backends.HttpGatewayBackend"
+    settings.SMS_BACKEND = "outbox.backends.HttpGatewayBackend"
     settings.SMS_GATEWAY_URL = ""
     m = OutboundMessageFactory(not_before=NOON)
     with pytest.raises(ImproperlyConfigured):

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 
 from policies.models import OutboundMessage, Reminder, ReminderStop, RenewalCall
 from policies.models.reminders import CallOutcome
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.planning import plan_reminders
-from policies.reminders.services import MAX_CALL_ATTEMPTS, call_list_assign, call_record_outcome
 from policies.roles import HOTLINE_AGENT
+from reminders.cadence import SHANGHAI
+from reminders.planning import plan_reminders
+from reminders.services import MAX_CALL_ATTEMPTS, call_list_assign, call_record_outcome
 from tests.factories import RenewalCallFactory, UserFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from policies.models import OutboundMessage, Reminder
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.planning import plan_reminders
+from reminders.cadence import SHANGHAI
+from reminders.planning import plan_reminders
 from tests.factories import policy_ending
 
 pytestmark = pytest.mark.django_db(transaction=True)

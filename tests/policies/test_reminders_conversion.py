@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from policies.models import OutboundMessage, Policy, Reminder, ReminderConversionDay, RenewalCall
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.conversion import conversion_figures, conversion_refresh
+from reminders.cadence import SHANGHAI
+from reminders.conversion import conversion_figures, conversion_refresh
 from tests.factories import PolicyFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.messages import chinese_date, render, sql_format
-from policies.reminders.planning import plan_reminders
+from reminders.cadence import SHANGHAI
+from reminders.messages import chinese_date, render, sql_format
+from reminders.planning import plan_reminders
 from tests.factories import BranchFactory, CustomerFactory, policy_ending
 
 DAY = dt.date(2026, 11, 25)

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from policies.choices import CancelReason, PolicyStatus
 from policies.models import CadenceStep, OutboundMessage, Policy, ProvinceRule, Reminder, RenewalCall
-from policies.reminders.cadence import SHANGHAI
-from policies.reminders.planning import due_policies, plan_reminders, reference_target
-from policies.reminders.services import reminder_opt_in, reminder_opt_out
 from policies.tariffs import tariff_book
+from reminders.cadence import SHANGHAI
+from reminders.planning import due_policies, plan_reminders, reference_target
+from reminders.services import reminder_opt_in, reminder_opt_out
 from tests.factories import BranchFactory, CustomerFactory, PolicyFactory, VehicleFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

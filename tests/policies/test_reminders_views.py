@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from policies.models import OutboundMessage
-from policies.reminders.conversion import conversion_refresh
-from policies.reminders.planning import plan_reminders
 from policies.selectors import today
+from reminders.conversion import conversion_refresh
+from reminders.planning import plan_reminders
 from tests.factories import OutboundMessageFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

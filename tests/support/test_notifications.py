@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from policies.messaging import MessageChannel, MessageStatus
+from outbox.services import MessageChannel, MessageStatus
 from policies.models import OutboundMessage
 from support import notifications, services
 from support.choices import Channel, EventKind, Status

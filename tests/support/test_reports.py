@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from policies import dashboards
+from desks import dashboard
 from support import reports, services
 from support.choices import Category, Channel, Status
 from support.models import Survey, Ticket
@@ -102,7 +102,7 @@ def test_the_dashboard_panel_runs_a_fixed_number_of_queries(desk, django_assert_
     with django_assert_num_queries(2):
         panel = reports.dashboard_panel()
     assert panel["total"].tickets == 5
-    assert "support/dashboard_panel.html" in [p.template for p in dashboards._panels]
+    assert "support/dashboard_panel.html" in [p.template for p in dashboard.PANELS]
 
 
 def test_the_supervisors_dashboard_shows_the_support_panel(desk, supervisor_client):

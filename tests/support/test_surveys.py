@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from policies.messaging import MessageChannel
+from outbox.services import MessageChannel
 from policies.models import OutboundMessage
 from support import services
 from support.choices import Channel, EventKind, Status
@@ -165,7 +165,7 @@ def test_two_simultaneous_answers_record_one(ticket, hotline_agent):
 
 
 def test_staff_reading_the_outbox_never_see_a_surveys_token(supervisor_client, customer):
-    from policies.messaging import enqueue_message
+    from outbox.services import enqueue_message
 
     message = enqueue_message(
         channel="sms", recipient=customer.phone, purpose="ticket_survey", dedupe_key="survey-test",

@@ -1,0 +1,82 @@
+"""Rules that write the self-service channels' data: client keys and their usage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from channels.api.auth import key_digest, new_raw_key
+from policies.models import ApiChannel, ApiKey, ApiUsage, User
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: ApiKey
+    raw: str  # shown once, never stored
+
+
+def api_key_create(
+    *, channel: str, name: str, created_by: User | None = None, requests_per_minute: int = 600
+) -> NewKey:
+    """Make a client key for a channel. Only its digest and prefix are stored: the raw
+    key in the result is the one and only time anyone sees it."""
+    if channel not in ApiChannel.values:
+        raise ValidationError(
+            "渠道“%(channel)s”无效，应为 %(valid)s 之一。",
+            code="channel",
+            params={"channel": channel, "valid": "、".join(ApiChannel.values)},
+        )
+    key = ApiKey(
+        name=name.strip() or f"{ApiChannel(channel).label}渠道",
+        channel=channel,
+        requests_per_minute=requests_per_minute,
+    )
+    return api_key_issue(key=key, created_by=created_by)
+
+
+@transaction.atomic
+def api_key_issue(*, key: ApiKey, created_by: User | None = None) -> NewKey:
+    """Give an unsaved key (name, channel, rate filled in) its secret and save it."""
+    if key.pk is not None:
+        raise ValidationError("密钥已发放，不能重新生成；请停用后新建。", code="issued")
+    if key.requests_per_minute is None or key.requests_per_minute <= 0:
+        raise ValidationError("每分钟请求上限须为正整数。", code="rate")
+    raw, key.prefix = new_raw_key()
+    key.key_hash = key_digest(raw)
+    key.created_by = created_by
+    key.full_clean()
+    key.save()
+    return NewKey(key, raw)
+
+
+def api_key_revoke(*, key: ApiKey, by: User | None = None) -> ApiKey:
+    """Stop a key from working, at once and for good (its usage figures stay)."""
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.revoked_by = by
+        key.save(update_fields=["revoked_at", "revoked_by"])
+    return key
+
+
+def api_usage_record(*, key: ApiKey, endpoint: str, status: int) -> None:
+    """Count one request of `key` to `endpoint` with response `status`: one upsert
+    that adds to today's row (a single statement)."""
+    outcome = {
+        "succeeded": 200 <= status < 300,
+        "not_found": status == 404,
+        "limited": status == 429,
+        "rejected": 400 <= status < 500 and status not in (404, 429),
+    }
+    table = connection.ops.quote_name(ApiUsage._meta.db_table)
+    counters = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ("requests", *outcome))
+    sql = (
+        f"INSERT INTO {table} (key_id, day, endpoint, requests, succeeded, not_found, limited, rejected) "
+        f"VALUES (%s, %s, %s, 1, %s, %s, %s, %s) "
+        f"ON CONFLICT (key_id, day, endpoint) DO UPDATE SET {counters}"
+    )
+    params = [key.pk, timezone.localdate(), endpoint, *(int(v) for v in outcome.values())]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

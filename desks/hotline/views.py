@@ -1,0 +1,143 @@
+"""The hotline desk (热线): one search box, the customer's whole picture, logging the call."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from desks.hotline.calls import WORK_CALLS
+from desks.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
+from desks.hotline.filters import FORM_ID, VehicleFilter
+from desks.hotline.forms import SearchForm
+from desks.hotline.results import hotline_results
+from desks.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
+from desks.hotline.tables import RenewedVehicleTable, VehicleTable
+from desks.views import focused_vehicle
+from policies.audit import log_person_view
+from policies.models import Person, RenewalCall
+from policies.selectors import today
+
+PER_PAGE = 20
+TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
+KEEP_TERMS = 20
+RENEW_ELSEWHERE = "热线不出单：客户可在官网、APP、微信小程序续保，或到承保网点柜面办理。"
+
+
+def _remember(request: HttpRequest, term: str) -> str:
+    """Keep the term in the session and return the key the results' URL carries instead —
+    ID numbers and phone numbers stay out of URLs, browser history and access logs."""
+    terms = request.session.get(TERMS, {})
+    key = secrets.token_urlsafe(6)
+    terms[key] = term
+    request.session[TERMS] = dict(list(terms.items())[-KEEP_TERMS:])
+    return key
+
+
+def _recall(request: HttpRequest, key: str) -> str | None:
+    return request.session.get(TERMS, {}).get(key) if key else None
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HOTLINE_DESK, raise_exception=True)
+def home(request: HttpRequest) -> HttpResponse:
+    """Search and filter. A search is posted and answered with a redirect to its results."""
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            params = VehicleFilter.params(request.POST)
+            if form.cleaned_data["q"]:
+                params["s"] = _remember(request, form.cleaned_data["q"])
+            return redirect(f"{reverse('hotline:home')}?{urlencode(params)}" if params else "hotline:home")
+        term = ""
+    else:
+        key = request.GET.get("s", "")
+        term = _recall(request, key)
+        if key and term is None:
+            messages.warning(request, "该查询已过期，请重新输入查询内容。")
+        form = SearchForm(initial={"q": term or ""})
+    day = today()
+    results = hotline_results(term=term or "", data=request.GET, day=day)
+    table = None
+    if results.rows is not None:
+        table_class = RenewedVehicleTable if results.renewed else VehicleTable
+        table = table_class(results.rows, day=day, order_by=results.sort)
+        RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(
+            table
+        )
+    context = {
+        "ready_calls": _ready_calls(request),
+        "form": form,
+        "form_id": FORM_ID,
+        "results": results,
+        "table": table,
+        "max_people": MAX_PEOPLE,
+        "unrecognised_hint": UNRECOGNISED_HINT,
+        "today": day,
+    }
+    return render(request, "desks/hotline/home.html", context)
+
+
+def _ready_calls(request: HttpRequest) -> int:
+    """How many of the agent's renewal calls may be made now (the button beside the search)."""
+    if not request.user.has_perm(WORK_CALLS):
+        return 0
+    return RenewalCall.objects.assigned_to(request.user).ready(timezone.now()).count()
+
+
+def customer_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    focus: int | None = None,
+    revealed: bool = False,
+    extra: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The customer's page; the call-list desk shows it with the call being worked (`extra`)."""
+    picture = customer_picture(request.user, person, focus=focus)
+    context = {
+        "person": person,
+        "picture": picture,
+        "desks": picture.desks,
+        "licences": picture.licences,
+        "revealed": revealed,
+        "focus": focus,
+        "today": today(),
+        "can_renew": False,
+        "renew_elsewhere": RENEW_ELSEWHERE,
+        "reveal_url": reverse("hotline:reveal", args=[person.pk]),
+        "here": request.get_full_path(),
+        **(extra or {}),
+    }
+    return render(request, "desks/hotline/customer.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@permission_required(HOTLINE_DESK, raise_exception=True)
+def customer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's whole picture on one screen (the view is logged)."""
+    person = get_person_for_hotline(request.user, pk)
+    log_person_view(request, person, "hotline_customer")
+    return customer_page(request, person, focus=focused_vehicle(request))
+
+
+@require_POST
+@permission_required(HOTLINE_DESK, raise_exception=True)
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full ID number and phone — deliberately, and written down."""
+    person = get_person_for_hotline(request.user, pk)
+    log_person_view(request, person, "hotline_reveal")
+    if request.htmx:
+        context = {"person": person, "revealed": True, "reveal_url": reverse("hotline:reveal", args=[pk])}
+        return render(request, "desks/counter/_identity.html", context)
+    return customer_page(request, person, focus=focused_vehicle(request), revealed=True)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from desks.reminders import views as reminders
+
+app_name = "reminders"
+
+urlpatterns = [
+    path("", reminders.overview, name="overview"),
+    path("failed/", reminders.failed, name="failed"),
+    path("failed/<int:pk>/resend/", reminders.resend, name="resend"),
+    path("conversion/", reminders.conversion, name="conversion"),
+    path("conversion/refresh/", reminders.refresh_conversion, name="refresh_conversion"),
+]
