@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from channels.api.services import api_key_issue, api_key_revoke
+from channels.models import ApiKey, ApiUsage
 from core.admin import LargeTableAdmin
-from policies.models import ApiKey, ApiUsage
 
 
 @admin.register(ApiKey)

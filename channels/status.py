@@ -13,7 +13,7 @@ from channels.api import errors, ratelimit
 from channels.api.forms import StatusLookupForm
 from channels.api.ratelimit import Limit, Rate
 from channels.api.selectors import insured_vehicle, status_answer
-from policies.selectors import today
+from core.clock import today
 from policies.services import client_ip
 
 TEMPLATE = "channels/status.html"

@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from core.admin import LargeTableAdmin, RecentValuesListFilter
 from core.masking import mask_name, mask_phone
+from outbox.models import OutboundMessage
 from policies import search
-from policies.models import OutboundMessage
 
 
 class MessagePurposeFilter(RecentValuesListFilter):

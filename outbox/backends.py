@@ -45,7 +45,7 @@ class Outgoing:
     text: str
     subject: str = ""
     purpose: str = ""
-    reminder_id: int | None = None
+    quiet_hours: bool = False
 
     @property
     def idempotency_key(self) -> str:
@@ -112,7 +112,6 @@ class FileBackend(BaseBackend):
                     "channel": m.channel,
                     "recipient": m.recipient,
                     "text": m.text,
-                    "reminder_id": m.reminder_id,
                     "purpose": m.purpose,
                     "written_at": written_at.isoformat(timespec="seconds"),
                 },
@@ -184,7 +183,6 @@ class HttpGatewayBackend(BaseBackend):
                 "channel": message.channel,
                 "recipient": message.recipient,
                 "text": message.text,
-                "reminder_id": message.reminder_id,
             },
             ensure_ascii=False,
         ).encode()

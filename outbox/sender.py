@@ -15,7 +15,7 @@ backend is asked: idempotent gateways get it again under the same key; the file 
 looks in its files for the id; a backend that cannot tell (SMTP) leaves it `failed` for a
 supervisor to decide, rather than risk a second copy.
 
-SMS and push reminders wait out the quiet hours (21:00–08:00 Asia/Shanghai).
+Messages their sender flagged `quiet_hours` wait out the quiet hours (21:00–08:00 Beijing time).
 """
 
 from __future__ import annotations
@@ -37,9 +37,8 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from outbox.backends import BaseBackend, Delivery, Outgoing, Result, get_backend
-from policies.models import OutboundMessage, Reminder
-from policies.models.messaging import MessageStatus
-from reminders.cadence import QUIET_CHANNELS, QUIET_PURPOSES, is_quiet, next_allowed
+from outbox.models import MessageStatus, OutboundMessage
+from outbox.quiet import after_quiet_hours, is_quiet
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ IN_DOUBT_UNCHECKABLE = (
     "发送结果不确定：发送进程在交付后、记录前中断，该渠道无法核实是否已送达。"
     "为避免重复发送，系统未自动重发；请核实后决定是否重发。"
 )
-_COLUMNS = "id, channel, recipient, subject, text, purpose, attempts"
+_COLUMNS = "id, channel, recipient, subject, text, purpose, quiet_hours, attempts"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -151,18 +150,14 @@ class Sender:
     # --- claiming ---------------------------------------------------------------------
 
     def defer_quiet_hours(self) -> int:
-        """In the quiet hours, move due SMS and push reminders to 08:00 (one statement)."""
+        """In the quiet hours, move the due messages that wait them out to 08:00 (one statement)."""
         now = self.clock()
         if not is_quiet(now):
             return 0
-        morning = next_allowed(now, channel="sms")
         with transaction.atomic():
             return OutboundMessage.objects.filter(
-                status=MessageStatus.PENDING,
-                not_before__lte=now,
-                channel__in=QUIET_CHANNELS,
-                purpose__in=QUIET_PURPOSES,
-            ).update(not_before=morning)
+                status=MessageStatus.PENDING, not_before__lte=now, quiet_hours=True
+            ).update(not_before=after_quiet_hours(now))
 
     def claim_due(self) -> list[Claimed]:
         now = self.clock()
@@ -174,8 +169,7 @@ class Sender:
             "until": now + self.lease,
         }
         if is_quiet(now):
-            quiet_filter = "AND NOT (channel = ANY(%(quiet_channels)s) AND purpose = ANY(%(quiet_purposes)s))"
-            params |= {"quiet_channels": sorted(QUIET_CHANNELS), "quiet_purposes": sorted(QUIET_PURPOSES)}
+            quiet_filter = "AND NOT quiet_hours"
         sql = f"""
             WITH picked AS (
                 SELECT id FROM policies_outboundmessage
@@ -220,9 +214,6 @@ class Sender:
     def _claimed(self, rows: list[tuple]) -> list[Claimed]:
         if not rows:
             return []
-        reminders = dict(
-            Reminder.objects.filter(message_id__in=[r[0] for r in rows]).values_list("message_id", "id")
-        )
         return [
             Claimed(
                 message=Outgoing(
@@ -232,10 +223,10 @@ class Sender:
                     subject=r[3],
                     text=r[4],
                     purpose=r[5],
-                    reminder_id=reminders.get(r[0]),
+                    quiet_hours=r[6],
                 ),
-                attempts=r[6],
-                previous_lease=r[7],
+                attempts=r[7],
+                previous_lease=r[8],
             )  # fmt: skip
             for r in rows
         ]
@@ -291,8 +282,8 @@ class Sender:
                 )
             else:
                 at = now + retry_delay(claimed.attempts)
-                if claimed.message.channel in QUIET_CHANNELS and claimed.message.purpose in QUIET_PURPOSES:
-                    at = next_allowed(at, channel=claimed.message.channel)
+                if claimed.message.quiet_hours:
+                    at = after_quiet_hours(at)
                 retry[d.message_id] = (at, d.error)
         result.sent += self._mark_sent(sent)
         result.failed += self._mark_failed(failed)

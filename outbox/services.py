@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from policies.models import OutboundMessage, Person
-from policies.models.messaging import MessageChannel, MessageStatus
+from outbox.models import MessageChannel, MessageStatus, OutboundMessage
+from policies.models import Person
 
 __all__ = ["MessageChannel", "MessageStatus", "enqueue_message"]
 
@@ -24,9 +24,11 @@ def enqueue_message(
     subject: str = "",
     person: Person | None = None,
     not_before: dt.datetime | None = None,
+    quiet_hours: bool = False,
 ) -> OutboundMessage:
     """Put one message in the outbox, once: a second call with the same `dedupe_key`
-    returns the first message and writes nothing."""
+    returns the first message and writes nothing. With `quiet_hours` the message never goes
+    out between 21:00 and 08:00 Beijing time (see `outbox.quiet`)."""
     message, _ = OutboundMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
@@ -38,6 +40,7 @@ def enqueue_message(
             "person": person,
             "status": MessageStatus.PENDING,
             "not_before": not_before or timezone.now(),
+            "quiet_hours": quiet_hours,
         },
     )
     return message

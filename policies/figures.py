@@ -9,10 +9,10 @@ from decimal import Decimal
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from core.clock import today
 from policies.choices import SalesChannel
 from policies.models import Policy
 from policies.pricing import add_months
-from policies.selectors import today
 
 RENEWAL_GRACE = dt.timedelta(days=30)  # DOMAIN §9: a successor within 30 days of the end
 

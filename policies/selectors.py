@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from core.clock import today
 from policies.choices import NON_FLOATING_TERMS, FloatingReason, PolicyStatus, RenewalStatus, TermKind
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, DrivingLicence, Person, Policy, Vehicle
@@ -27,11 +27,6 @@ from policies.renewal import (
 from policies.tariffs import tariff_book
 
 SHORT_TERMS = (TermKind.TEMPORARY_ENTRY, TermKind.TEMPORARY_ROAD, TermKind.NEAR_SCRAP)
-
-
-def today() -> dt.date:
-    """Today in Asia/Shanghai, the day every status and quote is computed for."""
-    return timezone.localdate()
 
 
 def policy_terms(policies: Sequence[Policy]) -> list[Term]:

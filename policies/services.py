@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from core.clock import today
 from policies.choices import PolicyStatus, RenewalStatus, SalesChannel
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Policy, User, Vehicle
 from policies.pricing import Quote
-from policies.selectors import renewal_quote, today, vehicle_renewal_state
+from policies.selectors import renewal_quote, vehicle_renewal_state
 
 
 def next_sequence_value(name: str) -> int:

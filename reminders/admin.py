@@ -5,11 +5,11 @@ from django.contrib import admin
 
 from core.admin import LargeTableAdmin
 from core.masking import mask_phone, mask_plate
-from policies import models
 from policies.audit import log_person_view
+from reminders import models as reminder_models
 
 
-@admin.register(models.CadenceStep)
+@admin.register(reminder_models.CadenceStep)
 class CadenceStepAdmin(admin.ModelAdmin):
     list_display = ["channel", "days_left", "when", "is_active", "note", "updated_at"]
     list_display_links = ["channel", "days_left"]
@@ -22,7 +22,7 @@ class CadenceStepAdmin(admin.ModelAdmin):
         return obj.when
 
 
-@admin.register(models.ReminderOptOut)
+@admin.register(reminder_models.ReminderOptOut)
 class ReminderOptOutAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["person_name", "masked_phone", "channel", "reason", "created_by", "created_at"]
     list_filter = ["channel"]
@@ -47,7 +47,7 @@ class ReminderOptOutAdmin(LargeTableAdmin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(models.Reminder)
+@admin.register(reminder_models.Reminder)
 class ReminderAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["planned_for", "channel", "days_left", "policy", "message_status"]
     list_filter = ["channel", "days_left", "planned_for"]
@@ -71,7 +71,7 @@ class ReminderAdmin(LargeTableAdmin, admin.ModelAdmin):
         return False  # the plan's record: deleting one would let a rerun send it again
 
 
-@admin.register(models.ReminderStop)
+@admin.register(reminder_models.ReminderStop)
 class ReminderStopAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["policy", "channel", "reason", "created_at"]
     list_filter = ["channel", "reason"]
@@ -81,7 +81,7 @@ class ReminderStopAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 
 class CallAttemptInline(admin.TabularInline):
-    model = models.RenewalCallAttempt
+    model = reminder_models.RenewalCallAttempt
     extra = 0
     fields = ["created_at", "agent", "outcome", "call_back_at", "note"]
     readonly_fields = fields
@@ -91,7 +91,7 @@ class CallAttemptInline(admin.TabularInline):
         return False
 
 
-@admin.register(models.RenewalCall)
+@admin.register(reminder_models.RenewalCall)
 class RenewalCallAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = [
         "due_date", "branch", "plate", "masked_phone", "days_left", "assigned_to", "status", "outcome",

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-QUIET_START = dt.time(21, 0)
-QUIET_END = dt.time(8, 0)
+from core.clock import SHANGHAI, start_of_day
+from outbox.quiet import after_quiet_hours, is_quiet
+
+__all__ = ["SHANGHAI", "due_end_dates", "end_date_for", "is_quiet", "next_allowed", "send_at"]
+
+# Reminders by SMS and app push wait out the outbox's quiet hours; email and calls do not.
 QUIET_CHANNELS = frozenset({"sms", "push"})
 REMINDER_PURPOSE = "renewal_reminder"
-# Outbox purposes whose SMS and pushes respect the quiet hours (replies a customer waits
-# for, such as ticket notifications, go at once).
-QUIET_PURPOSES = frozenset({REMINDER_PURPOSE})
 
 
 def end_date_for(day: dt.date, days_left: int) -> dt.date:
@@ -32,24 +31,13 @@ def due_end_dates(day: dt.date, steps: Iterable[int]) -> dict[dt.date, int]:
     return {end_date_for(day, days): days for days in steps}
 
 
-def is_quiet(moment: dt.datetime) -> bool:
-    """Whether `moment` (any time zone) falls in the quiet hours of Asia/Shanghai."""
-    local = moment.astimezone(SHANGHAI).time()
-    return local >= QUIET_START or local < QUIET_END
-
-
 def next_allowed(moment: dt.datetime, *, channel: str) -> dt.datetime:
     """The earliest time at or after `moment` a message of `channel` may go out:
     `moment` itself, or 08:00 Asia/Shanghai after the quiet hours for SMS and push."""
-    if channel not in QUIET_CHANNELS or not is_quiet(moment):
-        return moment
-    local = moment.astimezone(SHANGHAI)
-    morning = local.date() if local.time() < QUIET_END else local.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(morning, QUIET_END, tzinfo=SHANGHAI)
+    return after_quiet_hours(moment) if channel in QUIET_CHANNELS else moment
 
 
 def send_at(*, channel: str, day: dt.date, now: dt.datetime) -> dt.datetime:
     """When a reminder planned for `day` goes out: not before that day begins, not before
     now, and never in the quiet hours for SMS and push."""
-    start_of_day = dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI)
-    return next_allowed(max(now, start_of_day), channel=channel)
+    return next_allowed(max(now, start_of_day(day)), channel=channel)

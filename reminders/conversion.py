@@ -21,8 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from policies.models import ReminderConversionDay
-from policies.models.reminders import ReminderChannel
+from reminders.models import ReminderChannel, ReminderConversionDay
 
 REFRESH_DAYS = 120  # renewals come up to ~60 days after the first reminder, and lapses later
 

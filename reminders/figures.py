@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from policies.models import OutboundMessage
-from policies.models.messaging import MessageStatus
-from policies.selectors import today
+from core.clock import today
+from outbox.models import MessageStatus, OutboundMessage
 from reminders.conversion import conversion_figures
 
 PANEL_DAYS = 90

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from policies.models import CadenceStep, Policy, ProvinceRule
-from policies.models.reminders import ReminderChannel
+from policies.models import Policy, ProvinceRule
 from policies.pricing import TariffBook
 from policies.renewal import DEFAULT_ADVANCE_DAYS
 from policies.selectors import vehicle_renewal_state
 from policies.tariffs import tariff_book
 from reminders import cadence, messages
+from reminders.models import CadenceStep, ReminderChannel
 
 MESSAGE_CHANNELS = (ReminderChannel.SMS, ReminderChannel.EMAIL, ReminderChannel.PUSH)
 # A call is planned only for vehicles that an SMS or push has already reached.
@@ -215,10 +215,10 @@ def _plan_messages(day: dt.date, now: dt.datetime, steps: list[CadenceStep], res
     outbox AS (
         INSERT INTO policies_outboundmessage
             (id, channel, recipient, subject, text, purpose, dedupe_key, person_id, status, attempts,
-             not_before, claimed_by, claimed_until, last_error, created_at, sent_at)
+             not_before, quiet_hours, claimed_by, claimed_until, last_error, created_at, sent_at)
         SELECT b.message_id, b.channel, b.recipient, b.subject, b.text, %(purpose)s,
                'reminder:' || b.policy_id || ':' || b.channel || ':' || b.days_left, b.policyholder_id,
-               'pending', 0, b.not_before, '', NULL, '', %(now)s, NULL
+               'pending', 0, b.not_before, b.channel = ANY(%(quiet_channels)s), '', NULL, '', %(now)s, NULL
         FROM reminder_batch b WHERE b.message_id IN (SELECT message_id FROM ins)
     )
     SELECT channel, days_left, count(*) FROM ins GROUP BY channel, days_left
@@ -231,7 +231,15 @@ def _plan_messages(day: dt.date, now: dt.datetime, steps: list[CadenceStep], res
     }
     with connection.cursor() as cursor:
         _batch_table(cursor, "reminder_batch", select, params)
-        cursor.execute(write, {"day": day, "now": now, "purpose": cadence.REMINDER_PURPOSE})
+        cursor.execute(
+            write,
+            {
+                "day": day,
+                "now": now,
+                "purpose": cadence.REMINDER_PURPOSE,
+                "quiet_channels": sorted(cadence.QUIET_CHANNELS),
+            },
+        )
         for channel, days_left, count in cursor.fetchall():
             result.by_step[(channel, days_left)] += count
 

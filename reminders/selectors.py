@@ -10,9 +10,8 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from core.masking import mask_phone
-from policies.models import CadenceStep, OutboundMessage, Reminder
-from policies.models.messaging import MessageStatus
-from policies.models.reminders import ReminderChannel
+from outbox.models import MessageStatus, OutboundMessage
+from reminders.models import CadenceStep, Reminder, ReminderChannel
 
 CHANNELS = list(ReminderChannel.choices)
 

@@ -19,8 +19,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from policies.models import Person, ReminderOptOut, ReminderStop, RenewalCall, RenewalCallAttempt, User
-from policies.models.reminders import CallOutcome, CallStatus, ReminderChannel, StopReason
+from policies.models import Person, User
+from reminders.models import (
+    CallOutcome,
+    CallStatus,
+    ReminderChannel,
+    ReminderOptOut,
+    ReminderStop,
+    RenewalCall,
+    RenewalCallAttempt,
+    StopReason,
+)
 
 MAX_CALL_ATTEMPTS = 3
 UNREACHABLE_RETRY = dt.timedelta(hours=4)
@@ -61,7 +70,7 @@ def reminder_opt_in(*, person: Person, channel: str) -> bool:
 
 
 def _can_work_calls(user: User) -> bool:
-    return user.is_active and user.has_perm("policies.work_renewal_calls")
+    return user.is_active and user.has_perm("reminders.work_renewal_calls")
 
 
 @transaction.atomic
@@ -80,7 +89,7 @@ def call_list_assign(*, calls: Iterable[RenewalCall], agent: User | None, by: Us
     if any(r["status"] != CallStatus.OPEN for r in rows):
         raise ValidationError("已结束的外呼不能再分配。", code="closed")
     branches = {r["branch_id"] for r in rows}
-    if not by.has_perm("policies.manage_reminders") and branches - {by.branch_id}:
+    if not by.has_perm("reminders.manage_reminders") and branches - {by.branch_id}:
         raise ValidationError("只能分配本网点的续保外呼。", code="other_branch")
     if agent is not None:
         if not _can_work_calls(agent):
@@ -110,7 +119,7 @@ def call_record_outcome(
         raise ValidationError("该外呼已结束，不能再登记结果。", code="closed")
     if not _can_work_calls(agent):
         raise ValidationError("您无权登记续保外呼结果。", code="forbidden")
-    if not agent.has_perm("policies.manage_reminders") and agent.branch_id != call.branch_id:
+    if not agent.has_perm("reminders.manage_reminders") and agent.branch_id != call.branch_id:
         raise ValidationError("只能登记本网点的续保外呼。", code="other_branch")
     if outcome == CallOutcome.CALL_BACK:
         if call_back_at is None or call_back_at <= now:

@@ -39,8 +39,9 @@ def fill_logs(count: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from outbox.models import OutboundMessage
     from policies.importing.bulk import BulkInserter, release_ids, reserve_ids
-    from policies.models import OutboundMessage, Person, PersonAccessLog, User
+    from policies.models import Person, PersonAccessLog, User
 
     users = list(User.objects.values_list("pk", flat=True)[:6])
     persons = list(Person.objects.order_by("-pk").values_list("pk", "phone")[:count])

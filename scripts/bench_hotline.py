@@ -243,9 +243,10 @@ def run_timings(repeat: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from policies.models import Branch, Person, Policy, RenewalCall, User, Vehicle
+    from core.clock import today
+    from policies.models import Branch, Person, Policy, User, Vehicle
     from policies.roles import HOTLINE_AGENT, SUPERVISOR
-    from policies.selectors import today
+    from reminders.models import RenewalCall
 
     agent, _ = User.objects.get_or_create(username="bench_agent", defaults={"branch": Branch.objects.first()})
     agent.groups.add(Group.objects.get(name=HOTLINE_AGENT))
@@ -329,7 +330,7 @@ def call_list(agent, day: dt.date, *, open_calls: int = 3000, mine: int = 60) ->
     product): `open_calls` vehicles due within 30 days, the first `mine` assigned to the agent."""
     from django.db import connection
 
-    from policies.models import RenewalCall
+    from reminders.models import RenewalCall
 
     if not RenewalCall.objects.filter(branch=agent.branch).exists():
         with connection.cursor() as cursor:
@@ -372,8 +373,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from core.clock import today
     from policies.models import Branch, Policy
-    from policies.selectors import today
 
     call_command("migrate", verbosity=0)
     print(f"database {args.database}")

@@ -11,7 +11,7 @@ it at a database you want to keep. It migrates it, builds the data with bulk SQL
 1. plans one day (`plan_reminders`) — 1,000,000 policies whose cover ends between the day
    before and 60 days after it (so every cadence step has policies due), a tenth of them
    already renewed and a fiftieth cancelled — and times it, then times the idempotent rerun;
-2. makes the planned SMS and push messages due now and runs N `send_reminders` processes at
+2. makes the planned SMS and push messages due now and runs N `send_messages` processes at
    once with the file backend into a temporary directory, timing them, and checks that
    every message was written exactly once.
 
@@ -211,7 +211,7 @@ def bench_sending(url: str, senders: int) -> None:
             [
                 sys.executable,
                 str(BASE_DIR / "manage.py"),
-                "send_reminders",
+                "send_messages",
                 "--batch-size",
                 "1000",
                 "--worker",

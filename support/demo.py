@@ -15,8 +15,9 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from outbox.models import OutboundMessage
 from outbox.services import MessageStatus
-from policies.models import Branch, OutboundMessage, Policy, User
+from policies.models import Branch, Policy, User
 from support import access, notifications, sla
 from support.choices import Category, Channel, EventKind, Priority, Status
 from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent

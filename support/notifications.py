@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.masking import mask_phone
+from outbox.models import OutboundMessage
 from outbox.services import MessageChannel, enqueue_message
-from policies.models import OutboundMessage
 from support.choices import Channel
 
 PURPOSE_REPLY = "ticket_reply"

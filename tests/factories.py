@@ -10,11 +10,13 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from outbox import models as outbox_models
 from policies import models
 from policies.choices import EnergyType, PremiumCategory, SalesChannel
 from policies.identifiers import id_check_char, vin_check_char
 from policies.renewal import one_year_end
 from policies.roles import CLAIMS_ADJUSTER, SUPERVISOR
+from reminders import models as reminder_models
 
 _serial = itertools.count(1)
 
@@ -309,7 +311,7 @@ def policy_ending(end: dt.date, **kwargs) -> models.Policy:
 
 class OutboundMessageFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.OutboundMessage
+        model = outbox_models.OutboundMessage
 
     channel = "sms"
     recipient = factory.Sequence(lambda n: f"138{n:08d}")
@@ -317,11 +319,15 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     purpose = "renewal_reminder"
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
     not_before = factory.LazyFunction(timezone.now)
+    # As the reminder planner flags them: reminder SMS and pushes wait out the quiet hours.
+    quiet_hours = factory.LazyAttribute(
+        lambda m: m.purpose == "renewal_reminder" and m.channel in ("sms", "push")
+    )
 
 
 class RenewalCallFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = models.RenewalCall
+        model = reminder_models.RenewalCall
 
     policy = factory.LazyFunction(lambda: policy_ending(dt.date(2026, 12, 2)))
     vehicle = factory.SelfAttribute("policy.vehicle")

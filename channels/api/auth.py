@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from channels.api import errors
 from channels.api.errors import ApiError
-from policies.models import ApiKey
+from channels.models import ApiKey
 
 KEY_PATTERN = re.compile(r"^jqx_(?P<prefix>[0-9a-f]{8})_[A-Za-z0-9_-]{40,64}$")
 # Compared against when no key has the prefix, so the work is the same either way.

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 
-from policies.models import ApiChannel, ApiUsage
-from policies.selectors import today
+from channels.models import ApiChannel, ApiUsage
+from core.clock import today
 
 OUTCOMES = ("requests", "succeeded", "not_found", "rejected", "limited")
 

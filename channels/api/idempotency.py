@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from channels.api import errors
 from channels.api.errors import ApiError
-from policies.models import ApiKey
+from channels.models import ApiKey
 
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 

@@ -16,8 +16,8 @@ from channels.api import claim_schemas, errors, schemas
 from channels.api.errors import ErrorKind
 from channels.api.idempotency import IDEMPOTENCY_KEY_PATTERN
 from channels.api.ratelimit import Rate
+from channels.models import ApiKey
 from policies.choices import FloatingReason, RenewalStatus
-from policies.models import ApiKey
 
 VERSION = "1.0.0"
 

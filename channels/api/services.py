@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from channels.api.auth import key_digest, new_raw_key
-from policies.models import ApiChannel, ApiKey, ApiUsage, User
+from channels.models import ApiChannel, ApiKey, ApiUsage
+from policies.models import User
 
 
 @dataclass(frozen=True)

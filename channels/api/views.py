@@ -25,11 +25,11 @@ from channels.api.errors import MAX_BODY_BYTES, ApiError, json_response
 from channels.api.idempotency import idempotency_key
 from channels.api.ratelimit import Limit, Rate
 from channels.api.selectors import InsuredVehicle, insured_vehicle, quote_for, status_answer
+from channels.models import ApiKey
 from claims.services import claim_report
+from core.clock import today
 from policies.choices import RenewalStatus
 from policies.identifiers import is_trailer_plate
-from policies.models import ApiKey
-from policies.selectors import today
 
 Handler = Callable[..., HttpResponse]
 

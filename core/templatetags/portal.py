@@ -1,23 +1,12 @@
-"""Template helpers of the portal: masking, money, renewal-status badges, navigation."""
+"""Template helpers of the portal: masking, money, navigation."""
 
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from core import masking
-from policies.choices import RenewalStatus
 
 register = template.Library()
-
-STATUS_STYLES = {
-    RenewalStatus.RENEWED: "success",
-    RenewalStatus.IN_FORCE: "primary",
-    RenewalStatus.DUE: "warning",
-    RenewalStatus.LAPSED: "danger",
-    RenewalStatus.CANCELLED: "secondary",
-}
 
 
 @register.filter
@@ -59,20 +48,6 @@ def percent(rate) -> str:
     if value < 0:
         return f"−{abs(value):.0f}%"
     return "0%"
-
-
-@register.simple_tag
-def status_badge(status) -> str:
-    """A coloured badge for a renewal status (DOMAIN §4)."""
-    if not status:
-        return mark_safe('<span class="badge text-bg-light border">未投保</span>')
-    status = RenewalStatus(status)
-    return format_html(
-        '<span class="badge status-badge text-bg-{}" data-status="{}">{}</span>',
-        STATUS_STYLES[status],
-        status.value,
-        status.label,
-    )
 
 
 @register.simple_tag(takes_context=True)

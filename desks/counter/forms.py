@@ -8,6 +8,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.clock import today
 from policies.choices import (
     PASSENGER_CAR_CATEGORIES,
     TAX_EXEMPT_ENERGY,
@@ -17,7 +18,7 @@ from policies.choices import (
 )
 from policies.identifiers import check_vin, clean_id_number, clean_plate, normalize, plate_kind
 from policies.models import Vehicle
-from policies.selectors import SHORT_TERMS, today
+from policies.selectors import SHORT_TERMS
 
 _FILE_NUMBER = re.compile(r"^\d{12}$")
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from claims.limits import liability_limits
+from core import clock
 from core.rmb import rmb_capitals
 from desks.counter.forms import CounterLookupForm, RenewForm, ShortTermQuoteForm
 from desks.views import focused_vehicle
@@ -82,7 +83,7 @@ def _find(form: CounterLookupForm) -> str | None:
 
 
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
-    day = selectors.today()
+    day = clock.today()
     focus = focused_vehicle(request)
     context = {
         "person": person,
@@ -215,5 +216,5 @@ def short_term(request: HttpRequest) -> HttpResponse:
 def _short_term_initial(policies: list) -> dict:
     if not policies:
         return {}
-    start = selectors.short_term_start(policies, day=selectors.today())
+    start = selectors.short_term_start(policies, day=clock.today())
     return {"term_kind": "near_scrap", "start_date": start}

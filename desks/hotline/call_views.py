@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from core.clock import today
 from desks.hotline import calls as selectors
 from desks.hotline.calls import FEEDBACK, MANAGE_CALLS, WORK_CALLS
 from desks.hotline.customer import HOTLINE_DESK, get_person_for_hotline
@@ -25,9 +26,8 @@ from desks.hotline.services import call_list_reassign, call_list_spread, call_li
 from desks.hotline.tables import BranchCallTable, CallTable
 from desks.hotline.views import customer_page
 from policies.audit import log_person_view
-from policies.models import Branch, RenewalCall
-from policies.models.reminders import CallOutcome, CallStatus
-from policies.selectors import today
+from policies.models import Branch
+from reminders.models import CallOutcome, CallStatus, RenewalCall
 from reminders.services import MAX_CALL_ATTEMPTS, call_record_outcome
 
 AGENT = [HOTLINE_DESK, WORK_CALLS]

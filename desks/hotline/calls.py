@@ -25,11 +25,11 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from desks.hotline.status import AdvanceWindows, advance_windows, renewal_status
-from policies.models import Branch, Policy, RenewalCall, RenewalCallAttempt, User
-from policies.models.reminders import CallOutcome, CallStatus
+from policies.models import Branch, Policy, User
+from reminders.models import CallOutcome, CallStatus, RenewalCall, RenewalCallAttempt
 
-WORK_CALLS = "policies.work_renewal_calls"
-MANAGE_CALLS = "policies.manage_reminders"
+WORK_CALLS = "reminders.work_renewal_calls"
+MANAGE_CALLS = "reminders.manage_reminders"
 
 # What each outcome changes afterwards (the reminders' services do it), in the agent's words.
 FEEDBACK = {
@@ -108,12 +108,12 @@ def call_attempts(call: RenewalCall) -> list[RenewalCallAttempt]:
 
 
 def _holding(codename: str) -> Q:
-    """Users holding the policies permission `codename`, through a group or directly."""
+    """Users holding the reminders permission `codename`, through a group or directly."""
     groups = Group.objects.filter(
-        user=OuterRef("pk"), permissions__codename=codename, permissions__content_type__app_label="policies"
+        user=OuterRef("pk"), permissions__codename=codename, permissions__content_type__app_label="reminders"
     )
     direct = Permission.objects.filter(
-        user=OuterRef("pk"), codename=codename, content_type__app_label="policies"
+        user=OuterRef("pk"), codename=codename, content_type__app_label="reminders"
     )
     return Q(Exists(groups)) | Q(Exists(direct))
 

@@ -14,22 +14,14 @@ from django.shortcuts import get_object_or_404
 
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
+from core.clock import today
 from desks.hotline.calls import step_label
 from desks.reminders.tables import PURPOSE_LABELS
-from policies.models import (
-    Branch,
-    DrivingLicence,
-    OutboundMessage,
-    Person,
-    Policy,
-    Reminder,
-    RenewalCall,
-    User,
-    Vehicle,
-)
-from policies.models.reminders import ReminderChannel
-from policies.selectors import LicenceRow, VehicleDesk, licence_rows, today, vehicle_desk
+from outbox.models import OutboundMessage
+from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
+from policies.selectors import LicenceRow, VehicleDesk, licence_rows, vehicle_desk
 from policies.tariffs import tariff_book
+from reminders.models import Reminder, ReminderChannel, RenewalCall
 from reminders.selectors import mask_recipient
 from support.models import Ticket
 

@@ -7,7 +7,7 @@ from django import forms
 
 from desks.hotline.filters import FORM_ID
 from policies.models import User
-from policies.models.reminders import CallOutcome
+from reminders.models import CallOutcome
 
 
 class SearchForm(forms.Form):

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from desks.hotline.calls import MANAGE_CALLS, branch_agents
-from policies.models import Branch, RenewalCall, User
+from policies.models import Branch, User
+from reminders.models import RenewalCall
 from reminders.services import call_list_assign
 
 SPREAD_LIMIT = 2000  # calls shared out per click; the rest wait for the next

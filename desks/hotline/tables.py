@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.masking import mask_id_number, mask_name, mask_phone, mask_plate
-from core.templatetags.portal import status_badge
 from policies.choices import RenewalStatus
-from policies.models import Policy, RenewalCall
-from policies.models.reminders import CallOutcome
+from policies.models import Policy
+from policies.templatetags.policy_tags import status_badge
+from reminders.models import CallOutcome, RenewalCall
 
 
 def days_note(record: Policy, day: dt.date) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from core.clock import today
 from desks.hotline.calls import WORK_CALLS
 from desks.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
 from desks.hotline.filters import FORM_ID, VehicleFilter
@@ -24,8 +25,8 @@ from desks.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
 from desks.hotline.tables import RenewedVehicleTable, VehicleTable
 from desks.views import focused_vehicle
 from policies.audit import log_person_view
-from policies.models import Person, RenewalCall
-from policies.selectors import today
+from policies.models import Person
+from reminders.models import RenewalCall
 
 PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL

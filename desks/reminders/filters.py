@@ -1,8 +1,7 @@
 import django_filters
 
 from desks.reminders.tables import PURPOSE_LABELS
-from policies.models import OutboundMessage
-from policies.models.messaging import MessageChannel, MessageStatus
+from outbox.models import MessageChannel, MessageStatus, OutboundMessage
 
 _SELECT = {"class": "form-select form-select-sm"}
 

@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from core.masking import mask_plate
-from policies.models import OutboundMessage
+from outbox.models import OutboundMessage
 from reminders.cadence import REMINDER_PURPOSE
 from reminders.selectors import mask_recipient
 

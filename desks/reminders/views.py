@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from core.clock import today
 from desks.reminders.filters import FailedMessageFilter
 from desks.reminders.forms import PeriodForm
 from desks.reminders.tables import FailedMessageTable
 from outbox.sender import message_resend
-from policies.models.reminders import ReminderChannel
-from policies.selectors import today
 from reminders import selectors
 from reminders.conversion import REFRESH_DAYS, conversion_figures, conversion_refresh
+from reminders.models import ReminderChannel
 
-MANAGE = "policies.manage_reminders"
+MANAGE = "reminders.manage_reminders"
 
 
 @permission_required(MANAGE, raise_exception=True)

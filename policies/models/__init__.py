@@ -1,17 +1,6 @@
 from .access import PersonAccessLog
-from .api import ApiChannel, ApiKey, ApiUsage
-from .messaging import OutboundMessage
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
-from .reminders import (
-    CadenceStep,
-    Reminder,
-    ReminderConversionDay,
-    ReminderOptOut,
-    ReminderStop,
-    RenewalCall,
-    RenewalCallAttempt,
-)
 from .staff import Branch, User
 from .tariffs import (
     BasePremiumRate,
@@ -24,27 +13,16 @@ from .tariffs import (
 from .vehicle import Vehicle
 
 __all__ = [
-    "ApiChannel",
-    "ApiKey",
-    "ApiUsage",
     "BasePremiumRate",
     "Branch",
-    "CadenceStep",
     "DrivingLicence",
     "FloatingPlanRegion",
     "FloatingRate",
     "NumberSequence",
-    "OutboundMessage",
     "Person",
     "PersonAccessLog",
     "Policy",
     "ProvinceRule",
-    "Reminder",
-    "ReminderConversionDay",
-    "ReminderOptOut",
-    "ReminderStop",
-    "RenewalCall",
-    "RenewalCallAttempt",
     "ShortTermRate",
     "User",
     "Vehicle",

@@ -23,7 +23,7 @@ class Survey(models.Model):
         db_index=False,
     )  # fmt: skip
     message = models.ForeignKey(
-        "policies.OutboundMessage", verbose_name="通知", on_delete=models.PROTECT, null=True, blank=True,
+        "outbox.OutboundMessage", verbose_name="通知", on_delete=models.PROTECT, null=True, blank=True,
         related_name="surveys",
     )  # fmt: skip
     sent_at = models.DateTimeField("发送时间")

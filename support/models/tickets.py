@@ -224,7 +224,7 @@ class TicketEvent(models.Model):
     from_value = models.CharField("原值", max_length=100, blank=True)
     to_value = models.CharField("新值", max_length=100, blank=True)
     message = models.ForeignKey(
-        "policies.OutboundMessage", verbose_name="通知", on_delete=models.PROTECT, null=True, blank=True,
+        "outbox.OutboundMessage", verbose_name="通知", on_delete=models.PROTECT, null=True, blank=True,
         related_name="ticket_events",
     )  # fmt: skip
     created_at = models.DateTimeField("时间", default=timezone.now)

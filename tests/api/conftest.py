@@ -12,8 +12,8 @@ import pytest
 import redis
 
 from channels.api.services import api_key_create
-from policies.models import ApiChannel
-from policies.selectors import today
+from channels.models import ApiChannel
+from core.clock import today
 from tests import factories
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

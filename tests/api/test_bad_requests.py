@@ -10,7 +10,7 @@ import pytest
 from django.core.handlers.asgi import ASGIRequest
 
 from channels.api import views
-from policies.models import ApiUsage
+from channels.models import ApiUsage
 
 pytestmark = pytest.mark.django_db
 

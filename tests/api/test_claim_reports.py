@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from claims.choices import ClaimState
 from claims.models import Claim, Loss, Party
-from policies.models import OutboundMessage
+from outbox.models import OutboundMessage
 from policies.tariffs import tariff_book
 from tests import factories
 from tests.api.conftest import days_from_today, insure

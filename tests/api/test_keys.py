@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from channels.api.services import api_key_create, api_key_revoke
-from policies.models import ApiKey, ApiUsage
+from channels.models import ApiKey, ApiUsage
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_command_refuses_an_unknown_channel(db):
 
 def test_supervisor_creates_a_key_in_admin_and_sees_it_once(supervisor_client):
     response = supervisor_client.post(
-        "/admin/policies/apikey/add/",
+        "/admin/channels/apikey/add/",
         {"name": "官网续保页", "channel": "website", "requests_per_minute": 300},
     )
 
@@ -123,13 +123,13 @@ def test_supervisor_creates_a_key_in_admin_and_sees_it_once(supervisor_client):
     assert (key.channel, key.requests_per_minute) == ("website", 300)
     assert key.created_by.username == "boss"
     # The key is not shown again anywhere in admin.
-    assert raw not in supervisor_client.get(f"/admin/policies/apikey/{key.pk}/change/").content.decode()
-    assert raw not in supervisor_client.get("/admin/policies/apikey/").content.decode()
+    assert raw not in supervisor_client.get(f"/admin/channels/apikey/{key.pk}/change/").content.decode()
+    assert raw not in supervisor_client.get("/admin/channels/apikey/").content.decode()
 
 
 def test_supervisor_revokes_keys_with_the_admin_action(supervisor_client, supervisor, app_key):
     response = supervisor_client.post(
-        "/admin/policies/apikey/",
+        "/admin/channels/apikey/",
         {"action": "revoke", "_selected_action": [app_key.key.pk]},
         follow=True,
     )
@@ -142,17 +142,17 @@ def test_supervisor_revokes_keys_with_the_admin_action(supervisor_client, superv
 
 
 def test_keys_cannot_be_deleted_only_revoked(supervisor_client, app_key):
-    assert supervisor_client.get(f"/admin/policies/apikey/{app_key.key.pk}/delete/").status_code == 403
+    assert supervisor_client.get(f"/admin/channels/apikey/{app_key.key.pk}/delete/").status_code == 403
 
 
 def test_clerks_and_anonymous_cannot_manage_keys(client, clerk_client):
-    assert client.get("/admin/policies/apikey/").status_code == 302
-    assert clerk_client.get("/admin/policies/apikey/").status_code == 302
+    assert client.get("/admin/channels/apikey/").status_code == 302
+    assert clerk_client.get("/admin/channels/apikey/").status_code == 302
 
 
 def test_a_rate_of_zero_is_refused_in_chinese(supervisor_client, app_key):
     response = supervisor_client.post(
-        f"/admin/policies/apikey/{app_key.key.pk}/change/", {"name": "APP 测试", "requests_per_minute": 0}
+        f"/admin/channels/apikey/{app_key.key.pk}/change/", {"name": "APP 测试", "requests_per_minute": 0}
     )
 
     assert response.status_code == 200

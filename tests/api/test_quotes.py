@@ -8,9 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.clock import today
 from policies.choices import CancelReason, EnergyType, PolicyStatus
 from policies.models import Policy
-from policies.selectors import TRAILER_REFUSAL, today, vehicle_desk
+from policies.selectors import TRAILER_REFUSAL, vehicle_desk
 from policies.tariffs import tariff_book
 from tests import factories
 from tests.api.conftest import days_from_today, insure, insure_years

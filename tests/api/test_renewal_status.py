@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.clock import today
 from policies.choices import CancelReason, PolicyStatus
-from policies.selectors import today
 from policies.tariffs import tariff_book
 from tests import factories
 from tests.api.conftest import days_from_today, insure, insure_years

@@ -3,7 +3,7 @@ show on the dashboard."""
 
 from __future__ import annotations
 
-from policies.models import ApiKey
+from channels.models import ApiKey
 from policies.roles import SUPERVISOR
 from tests import factories
 from tests.api.conftest import shared_rate_limits  # noqa: F401  (autouse: limits in Redis, cleaned up)
@@ -15,7 +15,7 @@ def test_supervisor_issues_a_key_once_and_sees_its_calls_on_the_dashboard(page, 
     factories.UserFactory(username="boss", last_name="李", first_name="娜", branch=branch, role=SUPERVISOR)
     login(page, "boss")
 
-    page.goto("/admin/policies/apikey/add/")
+    page.goto("/admin/channels/apikey/add/")
     page.get_by_label("名称").fill("APP 生产环境")
     page.get_by_label("渠道").select_option("app")
     page.get_by_role("button", name="保存", exact=True).click()

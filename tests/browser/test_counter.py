@@ -4,10 +4,10 @@ digits, read the quote, renew, print the confirmation."""
 import datetime as dt
 from decimal import Decimal as D
 
+from core.clock import today
 from policies.choices import EnergyType
 from policies.models import Policy
 from policies.roles import COUNTER_CLERK
-from policies.selectors import today
 from tests.browser.conftest import SCREENSHOTS, login, screenshot
 from tests.factories import (
     BranchFactory,

@@ -6,11 +6,11 @@ from decimal import Decimal as D
 
 from django.utils import timezone
 
+from core.clock import today
 from outbox.services import enqueue_message
 from policies.choices import CancelReason, PolicyStatus, PremiumCategory, SalesChannel
-from policies.models import RenewalCall
 from policies.roles import HOTLINE_AGENT, SUPERVISOR
-from policies.selectors import today
+from reminders.models import RenewalCall
 from support.models import Ticket
 from tests.browser.conftest import login, screenshot
 from tests.factories import (

@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from policies.models import OutboundMessage, Policy
+from core.clock import today
+from outbox.models import OutboundMessage
+from policies.models import Policy
 from policies.roles import SUPERVISOR
-from policies.selectors import today
 from reminders.conversion import conversion_refresh
 from reminders.planning import plan_reminders
 from tests.browser.conftest import login, screenshot

@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from core.clock import today
 from policies.choices import CancelReason, PolicyStatus, PremiumCategory, SalesChannel
-from policies.selectors import today
 from tests.factories import (
     PersonFactory,
     PolicyFactory,

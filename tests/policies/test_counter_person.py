@@ -8,9 +8,9 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from core.clock import today
 from policies.choices import CancelReason, EnergyType, PolicyStatus
 from policies.models import PersonAccessLog, Policy
-from policies.selectors import today
 from tests.factories import (
     DrivingLicenceFactory,
     PersonFactory,

@@ -11,10 +11,10 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from core.clock import today
 from policies.choices import SalesChannel
 from policies.models import Policy
 from policies.roles import COUNTER_CLERK
-from policies.selectors import today
 from tests.factories import PersonFactory, UserFactory, VehicleFactory, policy_chain
 
 pytestmark = pytest.mark.django_db

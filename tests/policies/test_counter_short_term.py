@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.clock import today
 from policies.choices import EnergyType
 from policies.pricing import months_end
-from policies.selectors import today
 from tests.factories import PersonFactory, VehicleFactory, policy_chain
 
 pytestmark = pytest.mark.django_db

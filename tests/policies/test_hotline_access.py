@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from policies.selectors import today
+from core.clock import today
 from tests.factories import (
     ClaimsAdjusterFactory,
     PersonFactory,

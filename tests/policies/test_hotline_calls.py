@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.clock import today
 from desks.hotline.services import call_list_spread
-from policies.models import PersonAccessLog, ReminderStop, RenewalCall
-from policies.models.reminders import CallOutcome
+from policies.models import PersonAccessLog
 from policies.roles import HOTLINE_AGENT, SUPERVISOR
-from policies.selectors import today
+from reminders.models import CallOutcome, ReminderStop, RenewalCall
 from tests.factories import PolicyFactory, RenewalCallFactory, UserFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.clock import today
 from outbox.services import enqueue_message
 from policies.choices import FloatingPlan, RenewalStatus
 from policies.models import PersonAccessLog
-from policies.selectors import renewal_quote, today
+from policies.selectors import renewal_quote
 from support.choices import Channel
 from support.models import Ticket
 from tests.factories import QueueFactory, TicketFactory, make_claim

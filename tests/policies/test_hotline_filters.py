@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.clock import today
 from desks.hotline import results
 from policies.choices import RenewalStatus
-from policies.selectors import today
 from tests.factories import PolicyFactory, VehicleFactory, policy_chain
 from tests.policies.hotline_callers import WANG_FANG_PHONE, fleet_owner, make_wang_fang
 

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.clock import today
 from policies.models import Policy
-from policies.selectors import today
 from tests.factories import (
     PersonFactory,
     PolicyFactory,

@@ -23,7 +23,7 @@ from tests.policies.smtp_server import SmtpServer
 
 def message(n=1, channel="sms", **kwargs):
     fields = dict(
-        id=n, channel=channel, recipient="13800001111", text="【交强险服务】您好", reminder_id=100 + n
+        id=n, channel=channel, recipient="13800001111", text="【交强险服务】您好", purpose="renewal_reminder"
     )
     return Outgoing(**(fields | kwargs))
 
@@ -47,7 +47,7 @@ def test_the_file_backend_appends_one_json_line_per_message(tmp_path, settings):
     assert lines[0]["channel"] == "sms"
     assert lines[0]["recipient"] == "13800001111"
     assert lines[0]["text"] == "【交强险服务】您好"  # UTF-8, not \u escapes
-    assert lines[0]["reminder_id"] == 101
+    assert lines[0]["purpose"] == "renewal_reminder"
     assert "\\u" not in files[0].read_text(encoding="utf-8")
 
 
@@ -105,8 +105,7 @@ def test_the_http_backend_posts_json_with_token_and_idempotency_key(gateway):
     headers, body = gateway.requests[0]
     assert headers["Authorization"] == "Bearer secret-token"
     assert headers["Idempotency-Key"] == "jqx-outbox-42"
-    assert body == {"id": 42, "channel": "sms", "recipient": "13800001111", "text": "【交强险服务】您好",
-                    "reminder_id": 142}  # fmt: skip
+    assert body == {"id": 42, "channel": "sms", "recipient": "13800001111", "text": "【交强险服务】您好"}
 
 
 @pytest.mark.parametrize(

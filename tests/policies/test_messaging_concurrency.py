@@ -12,7 +12,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from policies.models import OutboundMessage
+from outbox.models import OutboundMessage
 from tests.policies.subprocesses import MANAGE, sender_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def fill_outbox(n: int, *, due_in: float = -1) -> list[int]:
 
 def start_sender(directory, *args) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, MANAGE, "send_reminders", *args],
+        [sys.executable, MANAGE, "send_messages", *args],
         env=sender_env(directory), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -9,10 +9,11 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from outbox.backends import FileBackend, HttpGatewayBackend, Outgoing
+from outbox.models import OutboundMessage
 from outbox.sender import IN_DOUBT_UNCHECKABLE, Sender, message_resend, retry_delay
 from outbox.services import enqueue_message
-from policies.models import OutboundMessage, Reminder
 from reminders.cadence import SHANGHAI
+from reminders.models import Reminder
 from reminders.planning import plan_reminders
 from tests.factories import OutboundMessageFactory, policy_ending
 from tests.policies.gateway_server import Gateway
@@ -69,8 +70,11 @@ def test_planned_reminders_go_out_once_through_their_channels(files):
     assert {(w["channel"], w["recipient"]) for w in written} == {
         ("sms", policy.policyholder.phone), ("push", policy.policyholder.app_account),
     }  # fmt: skip
-    reminder_ids = dict(Reminder.objects.values_list("message_id", "id"))
-    assert all(w["reminder_id"] == reminder_ids[w["id"]] for w in written)
+    # Each line is the outbox message its reminder points at; the outbox itself knows no reminders.
+    assert {w["id"] for w in written} | {
+        m.pk for m in OutboundMessage.objects.filter(channel="email")
+    } == set(Reminder.objects.values_list("message_id", flat=True))
+    assert all(w["purpose"] == "renewal_reminder" for w in written)
     [email] = mail.outbox
     assert email.to == [policy.policyholder.email] and "苏" in email.subject
 
@@ -79,7 +83,7 @@ def test_the_sender_drains_every_purpose_including_support_notifications(files):
     enqueue_message(channel="sms", recipient="13900001111", text="您的工单已处理", purpose="ticket_reply",
                     dedupe_key="ticket:1:reply:1")  # fmt: skip
     assert Sender().drain().sent == 1
-    assert lines(files)[0]["purpose"] == "ticket_reply" and lines(files)[0]["reminder_id"] is None
+    assert lines(files)[0]["purpose"] == "ticket_reply" and not OutboundMessage.objects.get().quiet_hours
 
 
 def test_a_message_not_yet_due_waits(files):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from policies.models import CadenceStep, ReminderOptOut
+from reminders.models import CadenceStep, ReminderOptOut
 from tests.factories import CustomerFactory, RenewalCallFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def test_a_supervisor_switches_a_cadence_step_off_in_admin(supervisor_client):
     step = CadenceStep.objects.get(channel="sms", days_left=60)
-    response = supervisor_client.get(reverse("admin:policies_cadencestep_changelist"))
+    response = supervisor_client.get(reverse("admin:reminders_cadencestep_changelist"))
     assert response.status_code == 200 and "到期前 60 天" in response.content.decode()
     response = supervisor_client.post(
-        reverse("admin:policies_cadencestep_change", args=[step.pk]),
+        reverse("admin:reminders_cadencestep_change", args=[step.pk]),
         {"channel": "sms", "days_left": 60, "note": "春节期间暂停"},
     )
     assert response.status_code == 302
@@ -24,7 +24,7 @@ def test_a_supervisor_switches_a_cadence_step_off_in_admin(supervisor_client):
 
 def test_a_cadence_step_outside_the_renewal_window_is_refused_in_chinese(supervisor_client):
     response = supervisor_client.post(
-        reverse("admin:policies_cadencestep_add"), {"channel": "sms", "days_left": 120, "is_active": "on"}
+        reverse("admin:reminders_cadencestep_add"), {"channel": "sms", "days_left": 120, "is_active": "on"}
     )
     assert response.status_code == 200
     assert not CadenceStep.objects.filter(days_left=120).exists()
@@ -33,7 +33,7 @@ def test_a_cadence_step_outside_the_renewal_window_is_refused_in_chinese(supervi
 def test_an_opt_out_recorded_in_admin_names_who_recorded_it(supervisor_client, supervisor):
     person = CustomerFactory()
     response = supervisor_client.post(
-        reverse("admin:policies_reminderoptout_add"),
+        reverse("admin:reminders_reminderoptout_add"),
         {"person": person.pk, "channel": "sms", "reason": "来电要求"},
     )
     assert response.status_code == 302
@@ -41,18 +41,18 @@ def test_an_opt_out_recorded_in_admin_names_who_recorded_it(supervisor_client, s
 
 
 def test_reminders_cannot_be_edited_or_deleted_in_admin(supervisor_client):
-    assert supervisor_client.get(reverse("admin:policies_reminder_changelist")).status_code == 200
-    assert supervisor_client.get(reverse("admin:policies_reminder_add")).status_code == 403
+    assert supervisor_client.get(reverse("admin:reminders_reminder_changelist")).status_code == 200
+    assert supervisor_client.get(reverse("admin:reminders_reminder_add")).status_code == 403
 
 
 def test_the_call_list_in_admin_masks_phones(supervisor_client):
     call = RenewalCallFactory()
-    html = supervisor_client.get(reverse("admin:policies_renewalcall_changelist")).content.decode()
+    html = supervisor_client.get(reverse("admin:reminders_renewalcall_changelist")).content.decode()
     assert call.phone not in html and call.phone[:3] + "****" + call.phone[-4:] in html
 
 
 def test_clerks_cannot_reach_the_reminder_admin(clerk_client):
-    assert clerk_client.get(reverse("admin:policies_cadencestep_changelist")).status_code == 302
+    assert clerk_client.get(reverse("admin:reminders_cadencestep_changelist")).status_code == 302
 
 
 def test_opening_a_call_in_admin_is_logged_as_a_view_of_the_customer(supervisor_client, supervisor):
@@ -60,7 +60,7 @@ def test_opening_a_call_in_admin_is_logged_as_a_view_of_the_customer(supervisor_
 
     call = RenewalCallFactory()
     assert (
-        supervisor_client.get(reverse("admin:policies_renewalcall_change", args=[call.pk])).status_code == 200
+        supervisor_client.get(reverse("admin:reminders_renewalcall_change", args=[call.pk])).status_code == 200
     )
     log = PersonAccessLog.objects.get()
     assert log.person == call.person and log.user == supervisor and log.page == "admin"

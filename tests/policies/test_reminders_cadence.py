@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from policies.models import CadenceStep
 from reminders.cadence import SHANGHAI, due_end_dates, end_date_for, is_quiet, next_allowed, send_at
+from reminders.models import CadenceStep
 from reminders.planning import plan_reminders
 from tests.factories import policy_ending
 

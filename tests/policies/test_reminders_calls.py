@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from policies.models import OutboundMessage, Reminder, ReminderStop, RenewalCall
-from policies.models.reminders import CallOutcome
+from outbox.models import OutboundMessage
 from policies.roles import HOTLINE_AGENT
 from reminders.cadence import SHANGHAI
+from reminders.models import CallOutcome, Reminder, ReminderStop, RenewalCall
 from reminders.planning import plan_reminders
 from reminders.services import MAX_CALL_ATTEMPTS, call_list_assign, call_record_outcome
 from tests.factories import RenewalCallFactory, UserFactory, policy_ending

@@ -1,4 +1,4 @@
-"""The two commands: plan_reminders [--date] [--dry-run] and send_reminders."""
+"""The two commands: plan_reminders [--date] [--dry-run] and send_messages."""
 
 import datetime as dt
 from io import StringIO
@@ -6,7 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from policies.models import OutboundMessage, Reminder, ReminderConversionDay
+from outbox.models import OutboundMessage
+from reminders.models import Reminder, ReminderConversionDay
 from tests.factories import policy_ending
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +39,11 @@ def test_plan_reminders_refuses_a_bad_date_in_chinese():
         run("plan_reminders", "--date", "2026-02-30")
 
 
-def test_send_reminders_drains_the_outbox(tmp_path, settings):
+def test_send_messages_drains_the_outbox(tmp_path, settings):
     settings.MESSAGE_FILE_DIR = tmp_path
     policy_ending(dt.date(2026, 12, 25))
     run("plan_reminders", "--date", "2026-11-25")
     OutboundMessage.objects.update(not_before=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    out = run("send_reminders", "--worker", "cron-1")
+    out = run("send_messages", "--worker", "cron-1")
     assert "cron-1: sent" in out
     assert set(OutboundMessage.objects.values_list("status", flat=True)) <= {"sent", "pending"}

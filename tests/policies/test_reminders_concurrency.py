@@ -7,8 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from policies.models import OutboundMessage, Reminder
+from outbox.models import OutboundMessage
 from reminders.cadence import SHANGHAI
+from reminders.models import Reminder
 from reminders.planning import plan_reminders
 from tests.factories import policy_ending
 

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from policies.models import OutboundMessage, Policy, Reminder, ReminderConversionDay, RenewalCall
+from outbox.models import OutboundMessage
+from policies.models import Policy
 from reminders.cadence import SHANGHAI
 from reminders.conversion import conversion_figures, conversion_refresh
+from reminders.models import Reminder, ReminderConversionDay, RenewalCall
 from tests.factories import PolicyFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outbox.models import OutboundMessage
 from policies.choices import CancelReason, PolicyStatus
-from policies.models import CadenceStep, OutboundMessage, Policy, ProvinceRule, Reminder, RenewalCall
+from policies.models import Policy, ProvinceRule
 from policies.tariffs import tariff_book
 from reminders.cadence import SHANGHAI
+from reminders.models import CadenceStep, Reminder, RenewalCall
 from reminders.planning import due_policies, plan_reminders, reference_target
 from reminders.services import reminder_opt_in, reminder_opt_out
 from tests.factories import BranchFactory, CustomerFactory, PolicyFactory, VehicleFactory, policy_ending
@@ -291,7 +293,7 @@ def test_the_planner_on_a_mixed_book_writes_each_due_reminder_once():
     renewed = policy_ending(IN_30)
     PolicyFactory(vehicle=renewed.vehicle, renewed_from=renewed, start_date=IN_30 + dt.timedelta(days=1))
     reminder_opt_out(person=policies[1].policyholder, channel="push")
-    from policies.models import ReminderStop
+    from reminders.models import ReminderStop
 
     ReminderStop.objects.create(policy=policies[4], channel="sms", reason="wrong_number")
     for p in (policies[2], policies[6]):  # reached by an SMS earlier: call candidates

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from policies.models import OutboundMessage
-from policies.selectors import today
+from core.clock import today
+from outbox.models import OutboundMessage
 from reminders.conversion import conversion_refresh
 from reminders.planning import plan_reminders
 from tests.factories import OutboundMessageFactory, policy_ending

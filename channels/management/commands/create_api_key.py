@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.api.services import api_key_create
-from policies.models import ApiChannel
+from channels.models import ApiChannel
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from policies import selectors
+from core import clock
 from policies.demo import DEMO_PASSWORD, demo_exists, demo_logins, demo_seed
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def handle(self, *args, policies: int, seed: int, reset: bool, today: dt.date | None, **options):
-        day = today or selectors.today()
+        day = today or clock.today()
         started = time.monotonic()
         if options["if_empty"] and not reset and demo_exists():
             self.stdout.write("演示数据已存在，保留现有数据（如需重新生成请加 --reset）。")

@@ -5,9 +5,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.models.reminders import ReminderChannel
-from policies.selectors import today
+from core.clock import today
 from reminders.conversion import REFRESH_DAYS, conversion_refresh
+from reminders.models import ReminderChannel
 from reminders.planning import plan_reminders
 
 

@@ -22,7 +22,7 @@ class MessageStatus(models.TextChoices):
 class OutboundMessage(models.Model):
     """The outbox every customer message passes through (reminders, ticket replies, surveys).
 
-    Written in the transaction of the change that causes it; drained by `send_reminders`.
+    Written in the transaction of the change that causes it; drained by `send_messages`.
     `dedupe_key` makes "send once" a database guarantee: a second enqueue of the same
     message is a no-op.
     """
@@ -42,6 +42,9 @@ class OutboundMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     not_before = models.DateTimeField("最早发送时间", db_index=False)
+    # Set by the caller: a message that may wait (a reminder) never goes out in the quiet
+    # hours; one the customer is waiting for (a ticket reply) goes at once.
+    quiet_hours = models.BooleanField("避开夜间", default=False)
     claimed_by = models.CharField("发送进程", max_length=64, blank=True)
     claimed_until = models.DateTimeField("占用至", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True)
@@ -49,6 +52,7 @@ class OutboundMessage(models.Model):
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
     class Meta:
+        db_table = "policies_outboundmessage"  # kept from when the policies app held it
         verbose_name = "外发消息"
         verbose_name_plural = "外发消息"
         indexes = [

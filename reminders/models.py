@@ -26,6 +26,7 @@ class CadenceStep(models.Model):
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:
+        db_table = "policies_cadencestep"  # kept from when the policies app held it
         verbose_name = "提醒节奏"
         verbose_name_plural = "提醒节奏"
         ordering = ["channel", "-days_left"]
@@ -73,6 +74,7 @@ class ReminderOptOut(models.Model):
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
+        db_table = "policies_reminderoptout"  # kept from when the policies app held it
         verbose_name = "退订提醒"
         verbose_name_plural = "退订提醒"
         constraints = [
@@ -104,12 +106,13 @@ class ReminderStop(models.Model):
     channel = models.CharField("渠道", max_length=8, choices=ReminderChannel.choices)
     reason = models.CharField("原因", max_length=16, choices=StopReason.choices)
     call = models.ForeignKey(
-        "policies.RenewalCall", verbose_name="来源外呼", on_delete=models.SET_NULL, null=True, blank=True,
+        "reminders.RenewalCall", verbose_name="来源外呼", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )  # fmt: skip
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
+        db_table = "policies_reminderstop"  # kept from when the policies app held it
         verbose_name = "停止提醒"
         verbose_name_plural = "停止提醒"
         constraints = [
@@ -142,12 +145,13 @@ class Reminder(models.Model):
     )  # fmt: skip
     planned_for = models.DateField("计划日期")
     message = models.OneToOneField(
-        "policies.OutboundMessage", verbose_name="外发消息", on_delete=models.SET_NULL, null=True,
+        "outbox.OutboundMessage", verbose_name="外发消息", on_delete=models.SET_NULL, null=True,
         blank=True, related_name="reminder",
     )  # fmt: skip
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
+        db_table = "policies_reminder"  # kept from when the policies app held it
         verbose_name = "续保提醒"
         verbose_name_plural = "续保提醒"
         permissions = [("manage_reminders", "可管理续保提醒")]
@@ -197,9 +201,9 @@ class RenewalCallQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Supervisors see every call; hotline agents the calls of their own branch."""
-        if user.has_perm("policies.manage_reminders"):
+        if user.has_perm("reminders.manage_reminders"):
             return self.all()
-        if user.has_perm("policies.work_renewal_calls") and user.branch_id:
+        if user.has_perm("reminders.work_renewal_calls") and user.branch_id:
             return self.filter(branch_id=user.branch_id)
         return self.none()
 
@@ -245,6 +249,7 @@ class RenewalCall(models.Model):
     objects = RenewalCallQuerySet.as_manager()
 
     class Meta:
+        db_table = "policies_renewalcall"  # kept from when the policies app held it
         verbose_name = "续保外呼"
         verbose_name_plural = "续保外呼"
         permissions = [("work_renewal_calls", "可处理续保外呼")]
@@ -282,6 +287,7 @@ class RenewalCallAttempt(models.Model):
     created_at = models.DateTimeField("外呼时间")
 
     class Meta:
+        db_table = "policies_renewalcallattempt"  # kept from when the policies app held it
         verbose_name = "外呼记录"
         verbose_name_plural = "外呼记录"
         ordering = ["-created_at"]
@@ -306,6 +312,7 @@ class ReminderConversionDay(models.Model):
     computed_at = models.DateTimeField("统计时间")
 
     class Meta:
+        db_table = "policies_reminderconversionday"  # kept from when the policies app held it
         verbose_name = "提醒转化统计"
         verbose_name_plural = "提醒转化统计"
         constraints = [

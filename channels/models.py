@@ -43,6 +43,7 @@ class ApiKey(models.Model):
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
+        db_table = "policies_apikey"  # kept from when the policies app held it
         verbose_name = "API 密钥"
         verbose_name_plural = "API 密钥"
         constraints = [
@@ -81,6 +82,7 @@ class ApiUsage(models.Model):
     limited = models.PositiveIntegerField("被限流", default=0)
 
     class Meta:
+        db_table = "policies_apiusage"  # kept from when the policies app held it
         verbose_name = "API 调用量"
         verbose_name_plural = "API 调用量"
         constraints = [
