@@ -4,12 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from desks import dashboard as panels
+from policies import access
 
 # Where each permission's holder starts the day, in order of precedence.
 HOME_PAGES = (
-    ("policies.view_dashboards", "dashboard"),
-    ("policies.use_counter_desk", "counter:home"),
-    ("policies.use_hotline_desk", "hotline:home"),
+    (access.VIEW_DASHBOARDS, "dashboard"),
+    (access.COUNTER_DESK, "counter:home"),
+    (access.HOTLINE_DESK, "hotline:home"),
     ("claims.view_claim", "claims:queue"),
 )
 
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "no_role.html", status=403)
 
 
-@permission_required("policies.view_dashboards", raise_exception=True)
+@permission_required(access.VIEW_DASHBOARDS, raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = panels.renewal_figures() | {"panels": panels.panels()}
     return render(request, "desks/dashboard.html", context)

@@ -4,7 +4,7 @@ premium = base premium (DOMAIN §1) × (1 + floating rate X) (DOMAIN §2)
           × short-term percentage (DOMAIN §3, 100% for a year's cover),
 rounded half up to the fen once, at the end; the vehicle and vessel tax (DOMAIN §8) is
 added to make the total. The tables come in a `TariffBook` — plain values loaded from the
-database by `policies.selectors.tariff_book()` — so every function here is pure and the
+database by `policies.tariffs.tariff_book()` — so every function here is pure and the
 counter, the hotline, the API and the import price a vehicle the same way.
 """
 

@@ -15,7 +15,8 @@ from policies.choices import PolicyStatus, RenewalStatus, SalesChannel
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Policy, User, Vehicle
 from policies.pricing import Quote
-from policies.selectors import renewal_quote, vehicle_renewal_state
+from policies.quotes import renewal_quote, vehicle_renewal_state
+from policies.refusals import NO_BRANCH_FOR_ISSUE, TRAILER_REFUSAL
 
 
 def next_sequence_value(name: str) -> int:
@@ -69,7 +70,7 @@ def policy_issue(
     """Issue a policy with the premium parts of `quote`. Refuses trailers (条例 Art. 42)
     and cover overlapping another policy of the vehicle."""
     if is_trailer_plate(vehicle.plate):
-        raise ValidationError("挂车自 2013 年 3 月 1 日起不再投保交强险。", code="trailer")
+        raise ValidationError(TRAILER_REFUSAL, code="trailer")
     if channel not in SalesChannel.values:
         raise ValidationError("销售渠道无效。", code="channel")
     check_no_overlap(vehicle=vehicle, start=quote.start_date, end=quote.end_date)
@@ -163,9 +164,9 @@ def policy_renew(
     quote that no longer holds raises `StaleQuote` with the fresh one and charges nothing.
     """
     if clerk.branch_id is None:
-        raise ValidationError("您的账号未设置所属网点，不能出单。请联系主管。", code="no_branch")
+        raise ValidationError(NO_BRANCH_FOR_ISSUE, code="no_branch")
     if is_trailer_plate(vehicle.plate):
-        raise ValidationError("挂车自 2013 年 3 月 1 日起不再投保交强险。", code="trailer")
+        raise ValidationError(TRAILER_REFUSAL, code="trailer")
     day = day or today()
     vehicle = Vehicle.objects.select_related("owner").select_for_update(of=("self",)).get(pk=vehicle.pk)
     policies = list(Policy.objects.filter(vehicle=vehicle).order_by("start_date", "pk"))
@@ -182,7 +183,7 @@ def policy_renew(
 
     state = vehicle_renewal_state(policies, day=day, province=clerk.branch.province)
     _check_renewable(state, from_policy_id=from_policy_id)
-    fresh = renewal_quote(vehicle=vehicle, policies=policies, branch=clerk.branch, day=day)
+    fresh = renewal_quote(vehicle=vehicle, policies=policies, branch=clerk.branch, state=state)
     if fresh.fingerprint != fingerprint:
         raise StaleQuote(fresh)
 

@@ -199,14 +199,6 @@ class RenewalCallQuerySet(models.QuerySet):
     def unassigned(self):
         return self.filter(assigned_to__isnull=True)
 
-    def visible_to(self, user):
-        """Supervisors see every call; hotline agents the calls of their own branch."""
-        if user.has_perm("reminders.manage_reminders"):
-            return self.all()
-        if user.has_perm("reminders.work_renewal_calls") and user.branch_id:
-            return self.filter(branch_id=user.branch_id)
-        return self.none()
-
 
 class RenewalCall(models.Model):
     """A row on the hotline's outbound renewal call list: call this customer about this

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from policies.models import Policy, ProvinceRule
 from policies.pricing import TariffBook
+from policies.quotes import vehicle_renewal_state
 from policies.renewal import DEFAULT_ADVANCE_DAYS
-from policies.selectors import vehicle_renewal_state
 from policies.tariffs import tariff_book
 from reminders import cadence, messages
 from reminders.models import CadenceStep, ReminderChannel

@@ -34,9 +34,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from channels.api.services import api_key_create  # noqa: E402
+from core.clock import today  # noqa: E402
 from policies.identifiers import id_check_char, vin_check_char  # noqa: E402
 from policies.models import Branch, Person, Policy, Vehicle  # noqa: E402
-from policies.selectors import today  # noqa: E402
 
 
 class Rollback(Exception):

@@ -33,11 +33,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from core.clock import today  # noqa: E402
 from policies.identifiers import id_check_char, vin_check_char  # noqa: E402
 from policies.models import Branch, Person, Policy, User, Vehicle  # noqa: E402
+from policies.quotes import renewal_quote_on  # noqa: E402
 from policies.renewal import one_year_end  # noqa: E402
 from policies.roles import COUNTER_CLERK  # noqa: E402
-from policies.selectors import renewal_quote, today  # noqa: E402
 
 
 class Rollback(Exception):
@@ -162,7 +163,7 @@ def main() -> None:
             forms = []
             for vehicle in Vehicle.objects.filter(owner=fleet).order_by("pk"):
                 policies = list(vehicle.policies.all())
-                quote = renewal_quote(vehicle=vehicle, policies=policies, branch=branch)
+                quote = renewal_quote_on(today(), vehicle=vehicle, policies=policies, branch=branch)
                 current = max(policies, key=lambda p: p.start_date)
                 data = {
                     "from_policy": current.pk,

@@ -36,11 +36,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from core.clock import today  # noqa: E402
 from policies.identifiers import id_check_char, vin_check_char  # noqa: E402
 from policies.models import Branch, Person, Policy, User, Vehicle  # noqa: E402
 from policies.renewal import one_year_end  # noqa: E402
 from policies.roles import HOTLINE_AGENT, SUPERVISOR  # noqa: E402
-from policies.selectors import today  # noqa: E402
 from support import demo, services  # noqa: E402
 from support.models import Ticket  # noqa: E402
 

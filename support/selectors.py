@@ -1,4 +1,5 @@
-"""Reads of the support app in domain language."""
+"""Reads of the support app's pages, in domain language. Which tickets a user may see
+is `support.access`'s call."""
 
 from __future__ import annotations
 
@@ -8,18 +9,33 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
 from claims.selectors import claims_of_vehicles
+from core.clock import today
 from policies.models import Person, Policy, User, Vehicle
+from policies.quotes import vehicle_renewal_state
 from policies.renewal import RenewalState
-from policies.selectors import today, vehicle_renewal_state
 from support import textsearch
+from support.access import tickets_for_user
 from support.models import Article, Ticket, TicketEvent
 
 KB_CANDIDATES = 40  # ranked by PostgreSQL, then scored by coverage in Python
 
 
+def ticket_for_detail() -> QuerySet[Ticket]:
+    """Tickets with everything their page shows (for `access.get_ticket_for_user`)."""
+    return Ticket.objects.select_related(
+        "queue__branch", "queue__supervisor", "assignee", "customer", "vehicle", "policy", "claim",
+        "merged_into", "escalated_to", "created_by",
+    )  # fmt: skip
+
+
+def queue_tickets(user: User) -> QuerySet[Ticket]:
+    """The tickets of the queues `user` may see, most urgent first."""
+    return tickets_for_user(user, Ticket.objects.with_related().by_urgency())
+
+
 def my_tickets(user: User) -> QuerySet[Ticket]:
     """The tickets assigned to `user` that are not closed, most urgent first."""
-    return Ticket.objects.visible_to(user).filter(assignee=user).unfinished().with_related().by_urgency()
+    return tickets_for_user(user).filter(assignee=user).unfinished().with_related().by_urgency()
 
 
 def escalated_to(user: User) -> QuerySet[Ticket]:
@@ -43,7 +59,7 @@ def mergeable_into(ticket: Ticket, user: User) -> QuerySet[Ticket]:
     if ticket.customer_id is None or ticket.is_merged:
         return Ticket.objects.none()
     return (
-        Ticket.objects.visible_to(user)
+        tickets_for_user(user)
         .filter(customer_id=ticket.customer_id)
         .unfinished()
         .exclude(pk=ticket.pk)

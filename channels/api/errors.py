@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 
-from policies.selectors import TRAILER_REFUSAL
+from policies.refusals import TRAILER_REFUSAL
 
 MAX_BODY_BYTES = 16 * 1024  # 16 KiB: a status or quote request is under 200 bytes
 

@@ -1,6 +1,6 @@
 """Reads of the self-service channels: a vehicle found by plate and VIN together, and its
 renewal status as customers see it. The API and the public status page both use these,
-over the same `policies.selectors` functions the counter uses."""
+over the same `policies.quotes` functions the counter uses."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from core.masking import mask_plate
 from policies.choices import RenewalStatus, SalesChannel
 from policies.models import Branch, Policy, Vehicle
 from policies.pricing import Quote
+from policies.quotes import renewal_quote_on, vehicle_renewal_state
 from policies.renewal import RenewalState, renewal_window_opens
-from policies.selectors import renewal_quote, vehicle_renewal_state
 from policies.tariffs import tariff_book
 
 
@@ -114,6 +114,6 @@ def status_answer(insured: InsuredVehicle, *, day: dt.date) -> StatusAnswer:
 def quote_for(insured: InsuredVehicle, *, day: dt.date) -> Quote:
     """The counter's renewal quote, priced for the branch that issued the current policy
     (no query beyond the cached tariff book)."""
-    return renewal_quote(
-        vehicle=insured.vehicle, policies=insured.policies, branch=insured.issuing_branch(day), day=day
+    return renewal_quote_on(
+        day, vehicle=insured.vehicle, policies=insured.policies, branch=insured.issuing_branch(day)
     )

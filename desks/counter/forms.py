@@ -18,7 +18,7 @@ from policies.choices import (
 )
 from policies.identifiers import check_vin, clean_id_number, clean_plate, normalize, plate_kind
 from policies.models import Vehicle
-from policies.selectors import SHORT_TERMS
+from policies.quotes import SHORT_TERMS
 
 _FILE_NUMBER = re.compile(r"^\d{12}$")
 

@@ -15,16 +15,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from claims.limits import liability_limits
 from core import clock
 from core.rmb import rmb_capitals
+from desks.counter import view_models
 from desks.counter.forms import CounterLookupForm, RenewForm, ShortTermQuoteForm
 from desks.views import focused_vehicle
-from policies import selectors, services
+from policies import access, quotes, selectors, services
 from policies.audit import log_person_view
 from policies.choices import TermKind
 from policies.identifiers import normalize
 from policies.models import Person
-from policies.selectors import COUNTER_DESK
+from policies.refusals import NO_BRANCH_FOR_QUOTE
 
-RENEW = "policies.renew_policy"
 INSURER_NAME = getattr(settings, "INSURER_NAME", "JQX 财产保险股份有限公司")
 
 PERSON_NOT_FOUND = (
@@ -50,7 +50,7 @@ def person_url(person_id: int, *, vehicle_id: int | None = None, requoted: bool 
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required(COUNTER_DESK, raise_exception=True)
+@permission_required(access.COUNTER_DESK, raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     """The lookup. Posted, so ID numbers stay out of URLs, histories and access logs."""
     form = CounterLookupForm(request.POST or None)
@@ -88,30 +88,32 @@ def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False
     context = {
         "person": person,
         "revealed": revealed,
-        "licences": selectors.licence_rows(person.licences.all(), day=day),
-        "desks": selectors.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus),
+        "licences": view_models.licence_rows(person.licences.all(), day=day),
+        "desks": view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus),
         "focus": focus,
         "requoted": request.GET.get("requoted") == "1",
         "today": day,
-        "can_renew": request.user.has_perm(RENEW),
+        "can_renew": access.can_renew_policy(request.user),
     }
     return render(request, "desks/counter/person.html", context)
 
 
 @require_http_methods(["GET"])
-@permission_required(COUNTER_DESK, raise_exception=True)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's record: licences, vehicles, status, history and renewal quotes."""
-    customer = selectors.get_person_for_counter(request.user, pk)
+    customer = access.get_person_for_user(
+        request.user, pk, desk="counter", queryset=view_models.counter_person_queryset()
+    )
     log_person_view(request, customer, "counter_person")
     return _person_page(request, customer)
 
 
 @require_POST
-@permission_required(COUNTER_DESK, raise_exception=True)
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
-    customer = selectors.get_person_for_counter(request.user, pk)
+    customer = access.get_person_for_user(
+        request.user, pk, desk="counter", queryset=view_models.counter_person_queryset()
+    )
     log_person_view(request, customer, "counter_reveal")
     if request.htmx:
         return render(request, "desks/counter/_identity.html", {"person": customer, "revealed": True})
@@ -119,10 +121,9 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required([COUNTER_DESK, RENEW], raise_exception=True)
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the renewal exactly as quoted; a retry answers with the policy already issued."""
-    vehicle = selectors.get_vehicle_for_counter(request.user, pk)
+    vehicle = access.get_vehicle_to_renew(request.user, pk)
     back = person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
     form = RenewForm(request.POST)
     if not form.is_valid():
@@ -160,16 +161,17 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@permission_required(COUNTER_DESK, raise_exception=True)
 def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable summary of the electronic policy (A4)."""
-    policy = selectors.get_policy_for_counter(request.user, pk)
+    policy = access.get_policy_for_user(
+        request.user, pk, desk="counter", queryset=view_models.confirmation_queryset()
+    )
     log_person_view(request, policy.insured, "counter_confirmation")
     context = {
         "policy": policy,
         "insurer": INSURER_NAME,
         "limits": liability_limits(policy.start_date),
-        "floating": selectors.policy_floating_explanation(policy),
+        "floating": view_models.policy_floating_explanation(policy),
         "total_capitals": rmb_capitals(policy.total),
         "back": person_url(policy.vehicle.owner_id, vehicle_id=policy.vehicle_id),
     }
@@ -177,11 +179,11 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-@permission_required(COUNTER_DESK, raise_exception=True)
+@permission_required(access.COUNTER_DESK, raise_exception=True)
 def short_term(request: HttpRequest) -> HttpResponse:
     """Quote short-term cover (DOMAIN §3): temporary entry, temporary road use, near scrap."""
     focus = focused_vehicle(request)
-    vehicle = selectors.get_vehicle_for_counter(request.user, focus) if focus else None
+    vehicle = access.get_vehicle_for_user(request.user, focus, desk="counter") if focus else None
     policies = list(vehicle.policies.order_by("start_date", "pk")) if vehicle else []
     bound = "start_date" in request.GET
     form = ShortTermQuoteForm(
@@ -190,11 +192,11 @@ def short_term(request: HttpRequest) -> HttpResponse:
     quote = None
     if bound and form.is_valid():
         if request.user.branch is None:
-            form.add_error(None, "您的账号未设置所属网点，无法按网点所在地报价。请联系主管。")
+            form.add_error(None, NO_BRANCH_FOR_QUOTE)
         else:
             data = form.cleaned_data
             try:
-                quote = selectors.short_term_quote(
+                quote = quotes.short_term_quote(
                     term_kind=data["term_kind"],
                     start=data["start_date"],
                     end=data["end_date"],
@@ -216,5 +218,5 @@ def short_term(request: HttpRequest) -> HttpResponse:
 def _short_term_initial(policies: list) -> dict:
     if not policies:
         return {}
-    start = selectors.short_term_start(policies, day=clock.today())
+    start = quotes.short_term_start(policies, day=clock.today())
     return {"term_kind": "near_scrap", "start_date": start}

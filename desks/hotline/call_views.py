@@ -19,19 +19,26 @@ from django_tables2.paginators import LazyPaginator
 
 from core.clock import today
 from desks.hotline import calls as selectors
-from desks.hotline.calls import FEEDBACK, MANAGE_CALLS, WORK_CALLS
-from desks.hotline.customer import HOTLINE_DESK, get_person_for_hotline
+from desks.hotline.calls import FEEDBACK
+from desks.hotline.customer import hotline_person_queryset
 from desks.hotline.forms import CallAssignForm, CallOutcomeForm
-from desks.hotline.services import call_list_reassign, call_list_spread, call_list_take
 from desks.hotline.tables import BranchCallTable, CallTable
 from desks.hotline.views import customer_page
+from policies import access
 from policies.audit import log_person_view
 from policies.models import Branch
+from reminders import access as reminder_access
 from reminders.models import CallOutcome, CallStatus, RenewalCall
-from reminders.services import MAX_CALL_ATTEMPTS, call_record_outcome
+from reminders.services import (
+    MAX_CALL_ATTEMPTS,
+    call_list_reassign,
+    call_list_spread,
+    call_list_take,
+    call_record_outcome,
+)
 
-AGENT = [HOTLINE_DESK, WORK_CALLS]
-SUPERVISOR = [HOTLINE_DESK, MANAGE_CALLS]
+AGENT = [access.HOTLINE_DESK, reminder_access.WORK_CALLS]
+SUPERVISOR = [access.HOTLINE_DESK, reminder_access.MANAGE_REMINDERS]
 
 
 def _day_start() -> dt.datetime:
@@ -65,7 +72,9 @@ def take(request: HttpRequest) -> HttpResponse:
 
 
 def _call_page(request: HttpRequest, call: RenewalCall, form: CallOutcomeForm, *, status: int = 200):
-    person = get_person_for_hotline(request.user, call.person_id)
+    person = access.get_person_for_user(
+        request.user, call.person_id, desk="hotline", queryset=hotline_person_queryset()
+    )
     log_person_view(request, person, "hotline_call")
     context = {
         "call": call,
@@ -83,7 +92,7 @@ def _call_page(request: HttpRequest, call: RenewalCall, form: CallOutcomeForm, *
 @permission_required(AGENT, raise_exception=True)
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     """Work one call: the customer's whole picture with the number to dial and the outcome."""
-    return _call_page(request, selectors.get_call_for_user(request.user, pk), CallOutcomeForm())
+    return _call_page(request, reminder_access.get_call_for_user(request.user, pk), CallOutcomeForm())
 
 
 def _outcome_message(call: RenewalCall) -> str:
@@ -102,7 +111,7 @@ def _outcome_message(call: RenewalCall) -> str:
 @permission_required(AGENT, raise_exception=True)
 def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the attempt; on to the agent's next call that may be made now."""
-    call = selectors.get_call_for_user(request.user, pk)
+    call = reminder_access.get_call_for_user(request.user, pk)
     form = CallOutcomeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -154,7 +163,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "branches": Branch.objects.filter(is_active=True).order_by("code"),
         "load": selectors.branch_load(branch, now=now),
         "table": table,
-        "agents": selectors.branch_agents(branch),
+        "agents": reminder_access.branch_agents(branch),
     }
     return render(request, "desks/hotline/team.html", context)
 
@@ -183,7 +192,7 @@ def team_spread(request: HttpRequest) -> HttpResponse:
 def team_assign(request: HttpRequest) -> HttpResponse:
     branch = _branch(request, request.POST.get("branch"))
     open_ids = RenewalCall.objects.for_branch(branch).open().values_list("pk", flat=True)
-    form = CallAssignForm(request.POST, calls=list(open_ids), agents=selectors.branch_agents(branch))
+    form = CallAssignForm(request.POST, calls=list(open_ids), agents=reminder_access.branch_agents(branch))
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect(_team_url(branch))

@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -22,14 +20,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.shortcuts import get_object_or_404
 
 from desks.hotline.status import AdvanceWindows, advance_windows, renewal_status
 from policies.models import Branch, Policy, User
+from reminders.access import branch_agents, calls_for_user
 from reminders.models import CallOutcome, CallStatus, RenewalCall, RenewalCallAttempt
-
-WORK_CALLS = "reminders.work_renewal_calls"
-MANAGE_CALLS = "reminders.manage_reminders"
 
 # What each outcome changes afterwards (the reminders' services do it), in the agent's words.
 FEEDBACK = {
@@ -78,7 +73,7 @@ def with_details(calls: QuerySet[RenewalCall], *, now: dt.datetime, day: dt.date
 def my_calls(user: User, *, now: dt.datetime, day: dt.date) -> QuerySet[RenewalCall]:
     """The agent's open calls: those that may be made now (soonest end first), then
     call-backs and retries in the order they come due."""
-    calls = RenewalCall.objects.visible_to(user).assigned_to(user).open()
+    calls = calls_for_user(user).assigned_to(user).open()
     return with_details(calls, now=now, day=day).order_by(
         "ready", "call_after", "days_left", "due_date", "pk"
     )
@@ -97,35 +92,8 @@ def next_call(user: User, *, now: dt.datetime, day: dt.date) -> RenewalCall | No
     return my_calls(user, now=now, day=day).filter(ready=0).first()
 
 
-def get_call_for_user(user: User, pk: int) -> RenewalCall:
-    """The call, if the user may work it (their branch's, or any for supervisors); 404 otherwise."""
-    calls = RenewalCall.objects.visible_to(user).select_related("person", "vehicle", "policy", "assigned_to")
-    return get_object_or_404(calls, pk=pk)
-
-
 def call_attempts(call: RenewalCall) -> list[RenewalCallAttempt]:
     return list(call.attempt_log.select_related("agent").order_by("-created_at", "-pk"))
-
-
-def _holding(codename: str) -> Q:
-    """Users holding the reminders permission `codename`, through a group or directly."""
-    groups = Group.objects.filter(
-        user=OuterRef("pk"), permissions__codename=codename, permissions__content_type__app_label="reminders"
-    )
-    direct = Permission.objects.filter(
-        user=OuterRef("pk"), codename=codename, content_type__app_label="reminders"
-    )
-    return Q(Exists(groups)) | Q(Exists(direct))
-
-
-def branch_agents(branch: Branch) -> QuerySet[User]:
-    """The branch's hotline agents: active staff who work renewal calls and do not manage them."""
-    return (
-        User.objects.filter(is_active=True, is_superuser=False, branch=branch)
-        .filter(_holding("work_renewal_calls"))
-        .exclude(_holding("manage_reminders"))
-        .order_by("last_name", "first_name", "username")
-    )
 
 
 @dataclass(frozen=True)
@@ -181,7 +149,7 @@ def my_counts(user: User, *, now: dt.datetime, day_start: dt.datetime) -> MyCoun
     mine = Q(assigned_to=user)
     ready = Q(call_after__isnull=True) | Q(call_after__lte=now)
     counts = (
-        RenewalCall.objects.visible_to(user)
+        calls_for_user(user)
         .filter(branch_id=user.branch_id)
         .open()
         .aggregate(

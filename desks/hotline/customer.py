@@ -8,34 +8,28 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
+from django.db.models import Prefetch, Q, QuerySet
 
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
+from desks.counter.view_models import LicenceRow, VehicleDesk, licence_rows, vehicle_desk
 from desks.hotline.calls import step_label
 from desks.reminders.tables import PURPOSE_LABELS
 from outbox.models import OutboundMessage
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
-from policies.selectors import LicenceRow, VehicleDesk, licence_rows, vehicle_desk
 from policies.tariffs import tariff_book
 from reminders.models import Reminder, ReminderChannel, RenewalCall
 from reminders.selectors import mask_recipient
 from support.models import Ticket
 
-HOTLINE_DESK = "policies.use_hotline_desk"
 SHOWN = 8  # claims, tickets and messages: the latest few, with a count of the rest
 
 
-def get_person_for_hotline(user: User, pk: int) -> Person:
-    """The person, with their licences, for a member of staff at the hotline desk; 403
-    for anyone else, 404 when there is no such person."""
-    if not user.has_perm(HOTLINE_DESK):
-        raise PermissionDenied
+def hotline_person_queryset() -> QuerySet[Person]:
+    """The person with their licences, as the hotline's customer page shows them."""
     licences = Prefetch("licences", queryset=DrivingLicence.objects.order_by("-valid_from", "pk"))
-    return get_object_or_404(Person.objects.prefetch_related(licences), pk=pk)
+    return Person.objects.prefetch_related(licences)
 
 
 def customer_vehicles(person: Person) -> list[Vehicle]:

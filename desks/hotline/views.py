@@ -16,16 +16,17 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from core.clock import today
-from desks.hotline.calls import WORK_CALLS
-from desks.hotline.customer import HOTLINE_DESK, customer_picture, get_person_for_hotline
+from desks.hotline.customer import customer_picture, hotline_person_queryset
 from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
 from desks.hotline.results import hotline_results
 from desks.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
 from desks.hotline.tables import RenewedVehicleTable, VehicleTable
 from desks.views import focused_vehicle
+from policies import access
 from policies.audit import log_person_view
 from policies.models import Person
+from reminders import access as reminder_access
 from reminders.models import RenewalCall
 
 PER_PAGE = 20
@@ -49,7 +50,7 @@ def _recall(request: HttpRequest, key: str) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required(HOTLINE_DESK, raise_exception=True)
+@permission_required(access.HOTLINE_DESK, raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
     """Search and filter. A search is posted and answered with a redirect to its results."""
     if request.method == "POST":
@@ -90,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _ready_calls(request: HttpRequest) -> int:
     """How many of the agent's renewal calls may be made now (the button beside the search)."""
-    if not request.user.has_perm(WORK_CALLS):
+    if not reminder_access.can_work_calls(request.user):
         return 0
     return RenewalCall.objects.assigned_to(request.user).ready(timezone.now()).count()
 
@@ -124,19 +125,17 @@ def customer_page(
 
 
 @require_http_methods(["GET"])
-@permission_required(HOTLINE_DESK, raise_exception=True)
 def customer(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's whole picture on one screen (the view is logged)."""
-    person = get_person_for_hotline(request.user, pk)
+    person = access.get_person_for_user(request.user, pk, desk="hotline", queryset=hotline_person_queryset())
     log_person_view(request, person, "hotline_customer")
     return customer_page(request, person, focus=focused_vehicle(request))
 
 
 @require_POST
-@permission_required(HOTLINE_DESK, raise_exception=True)
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
-    person = get_person_for_hotline(request.user, pk)
+    person = access.get_person_for_user(request.user, pk, desk="hotline", queryset=hotline_person_queryset())
     log_person_view(request, person, "hotline_reveal")
     if request.htmx:
         context = {"person": person, "revealed": True, "reveal_url": reverse("hotline:reveal", args=[pk])}

@@ -29,7 +29,7 @@ from core.masking import mask_id_number
 from policies.choices import SalesChannel, TermKind
 from policies.models import Branch, Person, Policy, Vehicle
 from policies.pricing import TariffBook, floating_reason
-from policies.selectors import claims_history
+from policies.quotes import claims_history
 from policies.tariffs import load_tariff_book
 
 from .bulk import (

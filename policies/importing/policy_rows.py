@@ -21,6 +21,7 @@ from policies.identifiers import (
     is_trailer_plate,
     normalize,
 )
+from policies.refusals import TRAILER_REFUSAL
 from policies.renewal import one_year_end
 
 from .csvfile import Report
@@ -132,7 +133,7 @@ def parse_row(row: int, cells: list[str], report: Report, *, today: dt.date) -> 
 
     plate, vin = values["plate"], values["vin"]
     if plate and is_trailer_plate(plate):
-        report.error(row, "plate", "挂车自 2013 年 3 月 1 日起不再投保交强险，不能导入。")
+        report.error(row, "plate", f"{TRAILER_REFUSAL}不能导入。")
     if vin is not None and vin.warning:
         report.warn(row, "vin", vin.warning)
     energy, displacement, category = values["energy"], values["displacement_l"], values["vehicle_category"]

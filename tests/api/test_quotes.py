@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from core.clock import today
+from desks.counter.view_models import vehicle_desk
 from policies.choices import CancelReason, EnergyType, PolicyStatus
 from policies.models import Policy
-from policies.selectors import TRAILER_REFUSAL, vehicle_desk
+from policies.refusals import TRAILER_REFUSAL
 from policies.tariffs import tariff_book
 from tests import factories
 from tests.api.conftest import days_from_today, insure, insure_years

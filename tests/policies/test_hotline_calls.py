@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.clock import today
-from desks.hotline.services import call_list_spread
 from policies.models import PersonAccessLog
 from policies.roles import HOTLINE_AGENT, SUPERVISOR
 from reminders.models import CallOutcome, ReminderStop, RenewalCall
+from reminders.services import call_list_spread
 from tests.factories import PolicyFactory, RenewalCallFactory, UserFactory, policy_ending
 
 pytestmark = pytest.mark.django_db

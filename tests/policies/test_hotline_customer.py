@@ -13,7 +13,7 @@ from core.clock import today
 from outbox.services import enqueue_message
 from policies.choices import FloatingPlan, RenewalStatus
 from policies.models import PersonAccessLog
-from policies.selectors import renewal_quote
+from policies.quotes import renewal_quote_on
 from support.choices import Channel
 from support.models import Ticket
 from tests.factories import QueueFactory, TicketFactory, make_claim
@@ -77,7 +77,7 @@ def test_the_quote_is_the_counters_priced_for_the_branch_that_issued_the_current
     page = open_page(agent_client, wang_fang).content.decode()
     lapsed = wang_fang.vehicles.get(plate="苏A20003")  # issued in 海口: plan A, whatever the agent's branch
     policies = list(lapsed.policies.select_related("branch").order_by("start_date", "pk"))
-    expected = renewal_quote(vehicle=lapsed, policies=policies, branch=other_branch, day=today())
+    expected = renewal_quote_on(today(), vehicle=lapsed, policies=policies, branch=other_branch)
     assert expected.floating_plan == FloatingPlan.A
     html = card(page, "苏A20003")
     assert f"¥{expected.total:,.2f}" in html and "方案A" in html

@@ -15,8 +15,8 @@ from desks.hotline.customer import issuing_branch
 from desks.hotline.status import advance_windows, latest_of_each_vehicle, renewal_status, status_condition
 from policies.choices import PolicyStatus, RenewalStatus, TermKind
 from policies.models import Policy, ProvinceRule
+from policies.quotes import vehicle_renewal_state
 from policies.renewal import one_year_end
-from policies.selectors import vehicle_renewal_state
 from tests.factories import PersonFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db

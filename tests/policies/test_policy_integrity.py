@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from policies.choices import PolicyStatus
-from policies.selectors import renewal_quote
+from policies.quotes import renewal_quote_on
 from policies.services import check_no_overlap, new_policy_number, policy_issue
 from tests.factories import PolicyFactory, VehicleFactory
 
@@ -85,7 +85,7 @@ class TestPolicyIssue:
 
     def test_issues_a_successor_with_the_quoted_parts(self, branch, counter_clerk):
         current = PolicyFactory(start_date=D(2026, 3, 1), branch=branch)
-        quote = renewal_quote(vehicle=current.vehicle, policies=[current], branch=branch, day=D(2027, 1, 10))
+        quote = renewal_quote_on(D(2027, 1, 10), vehicle=current.vehicle, policies=[current], branch=branch)
         policy = policy_issue(
             vehicle=current.vehicle,
             policyholder=current.policyholder,
@@ -104,7 +104,7 @@ class TestPolicyIssue:
     def test_trailers_are_refused(self, branch):
         vehicle = VehicleFactory(plate="粤B1234挂")
         current = PolicyFactory(vehicle=vehicle, start_date=D(2026, 3, 1), branch=branch)
-        quote = renewal_quote(vehicle=vehicle, policies=[current], branch=branch, day=D(2027, 1, 10))
+        quote = renewal_quote_on(D(2027, 1, 10), vehicle=vehicle, policies=[current], branch=branch)
         with pytest.raises(ValidationError, match="挂车"):
             policy_issue(
                 vehicle=vehicle, policyholder=vehicle.owner, insured=vehicle.owner, branch=branch,

@@ -15,8 +15,8 @@ from policies import pricing
 from policies.choices import EnergyType, FloatingReason, PremiumCategory, Province, TermKind
 from policies.models import Policy
 from policies.pricing import PolicyYear, PreviousPremium, cover_months, floating_reason, to_fen
+from policies.quotes import claims_history, renewal_quote_on
 from policies.renewal import one_year_end
-from policies.selectors import claims_history, renewal_quote
 from policies.tariffs import tariff_book
 from tests.factories import PolicyFactory, VehicleFactory, policy_chain
 
@@ -254,18 +254,18 @@ def test_section_2_the_record_follows_the_vehicle_not_the_owner(branch):
     policy_chain(vehicle, first_start=dt.date(2024, 3, 1), years=2, branch=branch, claims={1: (1, 1)})
     vehicle.owner = VehicleFactory().owner  # sold to someone with a clean record
     vehicle.save()
-    quote = renewal_quote(
-        vehicle=vehicle, policies=list(vehicle.policies.all()), branch=branch, day=dt.date(2026, 2, 1)
+    quote = renewal_quote_on(
+        dt.date(2026, 2, 1), vehicle=vehicle, policies=list(vehicle.policies.all()), branch=branch
     )
     assert quote.floating_reason == FloatingReason.A6
 
 
 def test_section_2_first_policy_is_a0_and_first_clean_renewal_is_a1(branch):
     vehicle = VehicleFactory()
-    first = renewal_quote(vehicle=vehicle, policies=[], branch=branch, day=dt.date(2026, 2, 1))
+    first = renewal_quote_on(dt.date(2026, 2, 1), vehicle=vehicle, policies=[], branch=branch)
     assert (first.floating_reason, first.premium) == (FloatingReason.A0, D("950.00"))
     policy = PolicyFactory(vehicle=vehicle, branch=branch, start_date=first.start_date)
-    renewal = renewal_quote(vehicle=vehicle, policies=[policy], branch=branch, day=dt.date(2027, 1, 15))
+    renewal = renewal_quote_on(dt.date(2027, 1, 15), vehicle=vehicle, policies=[policy], branch=branch)
     assert renewal.start_date == policy.end_date + dt.timedelta(days=1)
     assert (renewal.floating_reason, renewal.premium) == (FloatingReason.A1, D("855.00"))
 
@@ -275,8 +275,8 @@ def test_section_2_the_renewing_branch_picks_the_plan(branch, other_branch):
     vehicle = VehicleFactory(energy_type=EnergyType.ELECTRIC)
     policies = policy_chain(vehicle, first_start=dt.date(2023, 3, 1), years=3, branch=branch)
     day = dt.date(2026, 2, 1)
-    assert renewal_quote(vehicle=vehicle, policies=policies, branch=branch, day=day).premium == D("665.00")
-    assert renewal_quote(vehicle=vehicle, policies=policies, branch=other_branch, day=day).premium == D(
+    assert renewal_quote_on(day, vehicle=vehicle, policies=policies, branch=branch).premium == D("665.00")
+    assert renewal_quote_on(day, vehicle=vehicle, policies=policies, branch=other_branch).premium == D(
         "475.00"
     )
 

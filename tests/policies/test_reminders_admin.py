@@ -60,7 +60,8 @@ def test_opening_a_call_in_admin_is_logged_as_a_view_of_the_customer(supervisor_
 
     call = RenewalCallFactory()
     assert (
-        supervisor_client.get(reverse("admin:reminders_renewalcall_change", args=[call.pk])).status_code == 200
+        supervisor_client.get(reverse("admin:reminders_renewalcall_change", args=[call.pk])).status_code
+        == 200
     )
     log = PersonAccessLog.objects.get()
     assert log.person == call.person and log.user == supervisor and log.page == "admin"

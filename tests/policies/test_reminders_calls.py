@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from outbox.models import OutboundMessage
 from policies.roles import HOTLINE_AGENT
+from reminders.access import calls_for_user
 from reminders.cadence import SHANGHAI
 from reminders.models import CallOutcome, Reminder, ReminderStop, RenewalCall
 from reminders.planning import plan_reminders
@@ -147,9 +148,9 @@ def test_agents_see_their_branchs_calls_and_supervisors_all(
     call, hotline_agent, supervisor, other_branch, counter_clerk
 ):
     RenewalCallFactory(policy=policy_ending(dt.date(2026, 12, 2), branch=other_branch))
-    assert list(RenewalCall.objects.visible_to(hotline_agent)) == [call]
-    assert RenewalCall.objects.visible_to(supervisor).count() == 2
-    assert not RenewalCall.objects.visible_to(counter_clerk).exists()
+    assert list(calls_for_user(hotline_agent)) == [call]
+    assert calls_for_user(supervisor).count() == 2
+    assert not calls_for_user(counter_clerk).exists()
 
 
 def test_outcomes_feed_back_into_the_next_plan(branch, hotline_agent):

@@ -11,9 +11,9 @@ from django.db import IntegrityError, connections, transaction
 from policies import services
 from policies.choices import CancelReason, PolicyStatus, SalesChannel
 from policies.models import FloatingRate, Policy
+from policies.quotes import renewal_quote_on
 from policies.renewal import one_year_end
 from policies.roles import COUNTER_CLERK
-from policies.selectors import renewal_quote
 from tests.factories import PolicyFactory, UserFactory, VehicleFactory, make_plate, policy_chain
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def chain(branch):
 
 def quote_for(policy, clerk, day=DAY):
     vehicle = policy.vehicle
-    return renewal_quote(vehicle=vehicle, policies=list(vehicle.policies.all()), branch=clerk.branch, day=day)
+    return renewal_quote_on(day, vehicle=vehicle, policies=list(vehicle.policies.all()), branch=clerk.branch)
 
 
 def renew(policy, clerk, *, fingerprint=None, day=DAY):

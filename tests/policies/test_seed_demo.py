@@ -29,8 +29,8 @@ from policies.identifiers import (
 from policies.importing.bulk import indexes_built_after
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.pricing import quote
+from policies.quotes import claims_history, vehicle_renewal_state
 from policies.renewal import one_year_end
-from policies.selectors import claims_history, vehicle_renewal_state
 from policies.tariffs import tariff_book
 from tests.factories import PolicyFactory
 

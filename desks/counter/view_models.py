@@ -1,0 +1,222 @@
+"""What the counter (and the hotline's customer view) shows for a person and each vehicle,
+computed from rows already loaded: licences, policy history with its gaps, renewal status,
+lapse exposure and the renewal quote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from core.clock import today
+from policies.choices import NON_FLOATING_TERMS, FloatingReason, RenewalStatus, TermKind
+from policies.identifiers import is_trailer_plate
+from policies.models import Branch, DrivingLicence, Person, Policy, Vehicle
+from policies.pricing import Quote, TariffBook, lapse_fine
+from policies.quotes import renewal_quote, vehicle_renewal_state
+from policies.refusals import NO_BRANCH_FOR_QUOTE, TRAILER_REFUSAL
+from policies.renewal import RenewalState, renewal_window_opens
+from policies.tariffs import tariff_book
+
+
+@dataclass(frozen=True)
+class LicenceRow:
+    licence: DrivingLicence
+    expired: bool
+    expires_soon: bool  # within 90 days: remind the customer to renew the licence
+
+
+def licence_rows(licences: Sequence[DrivingLicence], *, day: dt.date) -> list[LicenceRow]:
+    return [
+        LicenceRow(
+            licence=lic,
+            expired=lic.valid_to is not None and lic.valid_to < day,
+            expires_soon=lic.valid_to is not None and day <= lic.valid_to < day + dt.timedelta(days=90),
+        )
+        for lic in licences
+    ]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a vehicle's policy history: a policy, or the lapse before it."""
+
+    policy: Policy | None = None
+    gap_days: int = 0
+    gap_from: dt.date | None = None
+    gap_to: dt.date | None = None
+    is_current: bool = False
+
+
+@dataclass(frozen=True)
+class VehicleDesk:
+    """Everything the counter shows for one vehicle, computed from rows already loaded."""
+
+    vehicle: Vehicle
+    state: RenewalState
+    policies: tuple[Policy, ...]  # oldest first
+    current: Policy | None  # the policy the status is counted from
+    successor: Policy | None  # the policy that starts later, when renewed
+    latest: Policy | None
+    quote: Quote | None
+    quote_error: str
+    lapse_fine: Decimal | None
+    renew_from: Policy | None  # set when a renewal may be issued now
+    window_opens: dt.date | None  # in force: the first day a renewal may be bought
+    history: tuple[HistoryRow, ...]  # newest first
+
+    @property
+    def is_trailer(self) -> bool:
+        return is_trailer_plate(self.vehicle.plate)
+
+    @property
+    def never_insured(self) -> bool:
+        return self.state.status is None
+
+
+def policy_history(policies: Sequence[Policy], *, current: Policy | None) -> tuple[HistoryRow, ...]:
+    """The vehicle's policies newest first, with the days without cover between them."""
+    rows: list[HistoryRow] = []
+    previous: Policy | None = None
+    for policy in policies:
+        if previous is not None:
+            gap = (policy.start_date - previous.end_date).days - 1
+            if gap > 0:
+                rows.append(
+                    HistoryRow(
+                        gap_days=gap,
+                        gap_from=previous.end_date + dt.timedelta(days=1),
+                        gap_to=policy.start_date - dt.timedelta(days=1),
+                    )
+                )
+        rows.append(HistoryRow(policy=policy, is_current=current is not None and policy.pk == current.pk))
+        if previous is None or policy.end_date > previous.end_date:
+            previous = policy
+    return tuple(reversed(rows))
+
+
+def vehicle_desk(
+    vehicle: Vehicle,
+    policies: Sequence[Policy],
+    *,
+    branch: Branch | None,
+    day: dt.date,
+    book: TariffBook,
+) -> VehicleDesk:
+    """Status, history, lapse exposure and renewal quote of one vehicle (no query)."""
+    policies = sorted(policies, key=lambda p: (p.start_date, p.pk))
+    province = branch.province if branch else ""
+    state = vehicle_renewal_state(policies, day=day, book=book, province=province)
+    by_pk = {p.pk: p for p in policies}
+    current = by_pk.get(state.current.policy_id) if state.current else None
+    successor = None
+    if state.status == RenewalStatus.RENEWED:
+        successor = next((p for p in policies if not p.is_cancelled and p.start_date > day), None)
+
+    quote_, error = None, ""
+    if is_trailer_plate(vehicle.plate):
+        error = TRAILER_REFUSAL
+    elif state.status in (RenewalStatus.RENEWED, RenewalStatus.CANCELLED):
+        pass  # nothing to quote: cover continues, or the vehicle left the road
+    elif branch is None:
+        error = NO_BRANCH_FOR_QUOTE
+    else:
+        try:
+            quote_ = renewal_quote(vehicle=vehicle, policies=policies, branch=branch, state=state, book=book)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+
+    fine = None
+    if state.status == RenewalStatus.LAPSED:
+        try:
+            fine = lapse_fine(book.base_premium(vehicle.premium_category, day))
+        except ValidationError:
+            fine = None
+    window_opens = None
+    if state.status == RenewalStatus.IN_FORCE and state.cover_end:
+        advance = book.province_settings(province, day).advance_renewal_days
+        window_opens = renewal_window_opens(state.cover_end, advance_days=advance)
+
+    return VehicleDesk(
+        vehicle=vehicle,
+        state=state,
+        policies=tuple(policies),
+        current=current,
+        successor=successor,
+        latest=policies[-1] if policies else None,
+        quote=quote_,
+        quote_error=error,
+        lapse_fine=fine,
+        renew_from=current if quote_ is not None and current is not None and state.is_renewable else None,
+        window_opens=window_opens,
+        history=policy_history(policies, current=current),
+    )
+
+
+def counter_vehicle_desks(
+    person: Person, *, branch: Branch | None, day: dt.date | None = None, focus: int | None = None
+) -> list[VehicleDesk]:
+    """One `VehicleDesk` per vehicle the person owns (from `counter_person_queryset`'s
+    prefetched rows), the vehicle looked up (`focus`) first."""
+    day = day or today()
+    book = tariff_book()
+    vehicles = sorted(person.vehicles.all(), key=lambda v: v.pk != focus)
+    return [vehicle_desk(v, v.policies.all(), branch=branch, day=day, book=book) for v in vehicles]
+
+
+@dataclass(frozen=True)
+class FloatingExplanation:
+    reason: str
+    reason_label: str
+    rate_words: str
+    formula: str
+
+
+def policy_floating_explanation(policy: Policy) -> FloatingExplanation:
+    """Why the policy's premium floated, from the parts it was charged (for the printout)."""
+    reason = FloatingReason(policy.floating_reason)
+    rate = policy.floating_rate
+    if rate < 0:
+        words = f"下浮 {abs(rate) * 100:.0f}%"
+    elif rate > 0:
+        words = f"上浮 {rate * 100:.0f}%"
+    else:
+        words = "不浮动"
+    if policy.term_kind in NON_FLOATING_TERMS:
+        formula = f"{TermKind(policy.term_kind).label}短期保险不实行费率浮动，保费 {policy.premium} 元。"
+    elif policy.term_kind != TermKind.ANNUAL:
+        formula = f"短期保险按年保费比例计收：保费 {policy.premium} 元。"
+    else:
+        sign = "−" if rate < 0 else "+"
+        formula = (
+            f"交强险保费 = {policy.base_premium} × (1 {sign} {abs(rate) * 100:.0f}%) = {policy.premium} 元。"
+        )
+    return FloatingExplanation(
+        reason=reason.value, reason_label=reason.label, rate_words=words, formula=formula
+    )
+
+
+def counter_person_queryset() -> QuerySet[Person]:
+    """A person's full record for the counter, in four queries whatever they own: the person,
+    their licences, their vehicles, and every policy of those vehicles."""
+    policies = Policy.objects.select_related("branch", "issued_by").order_by("start_date", "pk")
+    return Person.objects.prefetch_related(
+        Prefetch("licences", queryset=DrivingLicence.objects.order_by("-valid_from", "pk")),
+        Prefetch(
+            "vehicles",
+            queryset=Vehicle.objects.order_by("plate", "pk").prefetch_related(
+                Prefetch("policies", queryset=policies)
+            ),
+        ),
+    )
+
+
+def confirmation_queryset() -> QuerySet[Policy]:
+    """A policy with everything its printed confirmation shows, in one query."""
+    return Policy.objects.select_related(
+        "vehicle", "insured", "policyholder", "branch", "issued_by", "renewed_from"
+    )
