@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from channels.api.services import api_key_issue, api_key_revoke
 from channels.models import ApiKey, ApiUsage
-from core.admin import LargeTableAdmin
+from core.admin import LargeTableAdmin, ReadOnlyAdmin
 
 
 @admin.register(ApiKey)
@@ -80,7 +80,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiUsage)
-class ApiUsageAdmin(LargeTableAdmin, admin.ModelAdmin):
+class ApiUsageAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "day",
         "key",
@@ -100,12 +100,3 @@ class ApiUsageAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="渠道")
     def channel(self, obj: ApiUsage) -> str:
         return obj.key.get_channel_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
-from claims import payout, risk, selectors
+from claims import ledger, payout, risk, screening
 from claims.choices import (
     ClaimChannel,
     ClaimState,
@@ -31,10 +31,11 @@ from claims.choices import (
     PersonOutcome,
     RejectReason,
 )
-from claims.deadlines import SHANGHAI
+from claims.cover import cover_end
 from claims.models import ApprovalAuthority, Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment
 from claims.services.common import apply_deadlines
 from claims.workflow import OPEN_STATES, action
+from core.clock import SHANGHAI
 from policies.models import NumberSequence, Policy, User
 from policies.roles import CLAIMS_ADJUSTER, HOTLINE_AGENT, SUPERVISOR
 
@@ -93,8 +94,8 @@ def seed(*, rng: random.Random, today: dt.date, stdout, scale: float = 1.0) -> i
     free = [pk for pk in policy_ids if pk not in taken]
     others = rng.sample(free, min(budget - used, len(free)))
     policies = Policy.objects.select_related("branch", "insured").in_bulk(chosen_records + others)
-    table = selectors.limit_table()
-    thresholds = selectors.risk_thresholds()
+    table = ledger.limit_table()
+    thresholds = screening.risk_thresholds()
     now = dt.datetime.combine(today, dt.time(18), tzinfo=SHANGHAI)
     drafts: list[Draft] = []
     for pk in chosen_records:
@@ -166,7 +167,7 @@ def _money(rng, low: int, high: int) -> Decimal:
 def _draft(
     rng, policy: Policy, table, now, staff: Staff, *, at_fault: bool, fatal: bool, counted: bool
 ) -> Draft | None:
-    last_day = min(selectors.cover_end(policy), now.date())
+    last_day = min(cover_end(policy), now.date())
     span = (last_day - policy.start_date).days
     if span < 0:
         return None
@@ -303,7 +304,7 @@ def _write(drafts: list[Draft], rng, thresholds, now) -> None:
             amounts[loss.category] += loss.amount
         facts = risk.Facts(
             accident_at=claim.accident_at, reported_at=claim.reported_at, cover_start=claim.policy.start_date,
-            cover_end=selectors.cover_end(claim.policy), amounts=dict(amounts), limits=claim.limits,
+            cover_end=cover_end(claim.policy), amounts=dict(amounts), limits=claim.limits,
         )  # fmt: skip
         claim.risk_codes = [s.code.value for s in risk.signals(facts, thresholds)]
         apply_deadlines(claim, now=now)
@@ -485,9 +486,6 @@ def reset(*, stdout) -> None:
             ("claims_ledgerentry", "claims_ledgerentry_append_only"),
         ),
     ):
-        from support.models import Ticket
-
-        Ticket.objects.filter(claim__in=claims).update(claim=None)
         LedgerEntry.objects.filter(claim__in=claims).delete()
         Payment.objects.filter(claim__in=claims).delete()
         ClaimEvent.objects.filter(claim__in=claims).delete()

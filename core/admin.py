@@ -86,3 +86,17 @@ class LargeTableAdmin:
 
     def get_changelist(self, request, **kwargs):
         return IndexedSortChangeList
+
+
+class ReadOnlyAdmin:
+    """A record nobody edits in admin (logs, histories, the outbox): listed and opened only.
+    Mix in before `admin.ModelAdmin`."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

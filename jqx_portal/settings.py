@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # What people touch: the staff desks and the customers' channels.
     "desks",
     "channels",
+    "demo",
 ]
 
 MIDDLEWARE = [

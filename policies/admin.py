@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
 from django.utils.html import format_html
 
-from core.admin import LargeTableAdmin, RecentValuesListFilter
+from core.admin import LargeTableAdmin, ReadOnlyAdmin, RecentValuesListFilter
 from core.masking import mask_id_number, mask_phone
 from policies import models, search
 from policies.audit import log_person_view
@@ -193,7 +193,7 @@ class AccessPageFilter(RecentValuesListFilter):
 
 
 @admin.register(models.PersonAccessLog)
-class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
+class PersonAccessLogAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["accessed_at", "user", "person_name", "page", "path", "ip_address"]
     list_filter = [AccessPageFilter]
     list_select_related = ["user", "person"]
@@ -204,15 +204,6 @@ class PersonAccessLogAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="被查看客户")
     def person_name(self, obj):
         return obj.person.name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.NumberSequence)

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
+from core.text import rate_factor, rate_words
 from policies.choices import (
     NON_FLOATING_TERMS,
     PASSENGER_CAR_CATEGORIES,
@@ -342,14 +343,6 @@ class Quote:
         return "".join(self.explanation)
 
 
-def _rate_words(rate: Decimal) -> str:
-    if rate < 0:
-        return f"下浮 {abs(rate) * 100:.0f}%"
-    if rate > 0:
-        return f"上浮 {rate * 100:.0f}%"
-    return "不浮动"
-
-
 def _reason_sentence(reason: str, history: Sequence[PolicyYear]) -> str:
     match reason:
         case FloatingReason.A0:
@@ -372,13 +365,13 @@ def _reason_sentence(reason: str, history: Sequence[PolicyYear]) -> str:
 def _comparison(quote_premium: Decimal, reason: str, rate: Decimal, previous: PreviousPremium) -> str:
     diff = quote_premium - previous.premium
     was = (
-        f"上年保费 {previous.premium} 元（{previous.floating_reason}，{_rate_words(previous.floating_rate)}）"
+        f"上年保费 {previous.premium} 元（{previous.floating_reason}，{rate_words(previous.floating_rate)}）"
     )
     if diff == 0:
         return f"与{was}相同。"
     direction = "上升" if diff > 0 else "下降"
     if rate != previous.floating_rate:
-        why = f"浮动比率由{_rate_words(previous.floating_rate)}变为{_rate_words(rate)}"
+        why = f"浮动比率由{rate_words(previous.floating_rate)}变为{rate_words(rate)}"
         if reason in (FloatingReason.A4, FloatingReason.A5, FloatingReason.A6):
             why += "，因为上一保单年度发生了有责事故；无责事故不影响费率"
         elif rate < previous.floating_rate:
@@ -427,11 +420,11 @@ def quote(
     if floats:
         lines.append(
             f"浮动费率：承保网点所在地{region}适用浮动方案 {plan}；"
-            f"{_reason_sentence(reason, history)}，保费{_rate_words(rate)}。"
+            f"{_reason_sentence(reason, history)}，保费{rate_words(rate)}。"
         )
     else:
         lines.append(f"{TermKind(term_kind).label}的短期保险不实行费率浮动。")
-    factor = f"(1 {'−' if rate < 0 else '+'} {abs(rate) * 100:.0f}%)"
+    factor = rate_factor(rate)
     if term_kind == TermKind.ANNUAL:
         lines.append(f"交强险保费 = {to_fen(base)} × {factor} = {premium} 元。")
     else:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from policies.identifiers import (
     PLATE_PROVINCES,
@@ -18,23 +18,16 @@ from policies.identifiers import (
 )
 
 
-class TermKind(StrEnum):
-    POLICY_NUMBER = "policy_number"
-    PLATE = "plate"
-    VIN = "vin"
-    ID_NUMBER = "id_number"
-    PHONE = "phone"
-    NAME = "name"
+class TermKind(models.TextChoices):
+    """What a search term is; `.label` is its name as the search box says it."""
 
+    POLICY_NUMBER = "policy_number", "保单号"
+    PLATE = "plate", "号牌号码"
+    VIN = "vin", "车辆识别代号"
+    ID_NUMBER = "id_number", "身份证号"
+    PHONE = "phone", "手机号"
+    NAME = "name", "姓名"
 
-TERM_KIND_LABELS = {
-    TermKind.POLICY_NUMBER: "保单号",
-    TermKind.PLATE: "号牌号码",
-    TermKind.VIN: "车辆识别代号",
-    TermKind.ID_NUMBER: "身份证号",
-    TermKind.PHONE: "手机号",
-    TermKind.NAME: "姓名",
-}
 
 _ID = re.compile(r"^\d{17}[\dX]$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")

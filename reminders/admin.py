@@ -3,7 +3,7 @@ the renewal call list."""
 
 from django.contrib import admin
 
-from core.admin import LargeTableAdmin
+from core.admin import LargeTableAdmin, ReadOnlyAdmin
 from core.masking import mask_phone, mask_plate
 from policies.audit import log_person_view
 from reminders import models as reminder_models
@@ -48,7 +48,7 @@ class ReminderOptOutAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 
 @admin.register(reminder_models.Reminder)
-class ReminderAdmin(LargeTableAdmin, admin.ModelAdmin):
+class ReminderAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["planned_for", "channel", "days_left", "policy", "message_status"]
     list_filter = ["channel", "days_left", "planned_for"]
     list_select_related = ["policy", "message"]
@@ -60,15 +60,6 @@ class ReminderAdmin(LargeTableAdmin, admin.ModelAdmin):
     @admin.display(description="消息状态")
     def message_status(self, obj):
         return obj.message.get_status_display() if obj.message else "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the plan's record: deleting one would let a rerun send it again
 
 
 @admin.register(reminder_models.ReminderStop)

@@ -214,7 +214,7 @@ VEHICLE_BODY = Body((PLATE, VIN), example={"plate": "苏A12345", "vin": "LSVAB2C
 
 
 def money(amount: Decimal) -> str:
-    """Yuan with two decimals: Decimal("665") → "665.00"."""
+    """Yuan with two decimals, no grouping (a JSON string): Decimal("665") → "665.00"."""
     return f"{amount:.2f}"
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from core import masking
+from core import masking, text
 
 register = template.Library()
 
@@ -32,22 +32,19 @@ def mask_name(value: str) -> str:
 @register.filter
 def yuan(value) -> str:
     """1234.5 → ¥1,234.50"""
-    if value is None or value == "":
-        return "—"
-    return f"¥{Decimal(value):,.2f}"
+    return text.yuan(value)
+
+
+@register.filter
+def amount(value) -> str:
+    """Money in a table cell: 18000 → "18,000.00"."""
+    return text.amount(value)
 
 
 @register.filter
 def percent(rate) -> str:
     """-0.30 → −30%, 0.10 → +10%, 0 → 0%"""
-    if rate is None:
-        return "—"
-    value = Decimal(rate) * 100
-    if value > 0:
-        return f"+{value:.0f}%"
-    if value < 0:
-        return f"−{abs(value):.0f}%"
-    return "0%"
+    return text.signed_percent(None if rate is None or rate == "" else Decimal(rate))
 
 
 @register.simple_tag(takes_context=True)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from core.clock import today
+from core.text import rate_factor, rate_words
 from policies.choices import NON_FLOATING_TERMS, FloatingReason, RenewalStatus, TermKind
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, DrivingLicence, Person, Policy, Vehicle
@@ -180,21 +181,13 @@ def policy_floating_explanation(policy: Policy) -> FloatingExplanation:
     """Why the policy's premium floated, from the parts it was charged (for the printout)."""
     reason = FloatingReason(policy.floating_reason)
     rate = policy.floating_rate
-    if rate < 0:
-        words = f"下浮 {abs(rate) * 100:.0f}%"
-    elif rate > 0:
-        words = f"上浮 {rate * 100:.0f}%"
-    else:
-        words = "不浮动"
+    words = rate_words(rate)
     if policy.term_kind in NON_FLOATING_TERMS:
         formula = f"{TermKind(policy.term_kind).label}短期保险不实行费率浮动，保费 {policy.premium} 元。"
     elif policy.term_kind != TermKind.ANNUAL:
         formula = f"短期保险按年保费比例计收：保费 {policy.premium} 元。"
     else:
-        sign = "−" if rate < 0 else "+"
-        formula = (
-            f"交强险保费 = {policy.base_premium} × (1 {sign} {abs(rate) * 100:.0f}%) = {policy.premium} 元。"
-        )
+        formula = f"交强险保费 = {policy.base_premium} × {rate_factor(rate)} = {policy.premium} 元。"
     return FloatingExplanation(
         reason=reason.value, reason_label=reason.label, rate_words=words, formula=formula
     )

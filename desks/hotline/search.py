@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 
 from policies.models import Person, Policy, Vehicle
-from policies.search import TERM_KIND_LABELS, TermKind, classify, problems
+from policies.search import TermKind, classify, problems
 
 MAX_PEOPLE = 200  # customers one term may stand for; more means "be more specific"
 MAX_VEHICLES = 500
@@ -53,7 +53,7 @@ class KindMatch:
 
     @property
     def label(self) -> str:
-        return TERM_KIND_LABELS[self.kind]
+        return TermKind(self.kind).label
 
     @property
     def hint(self) -> str:

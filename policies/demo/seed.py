@@ -1,18 +1,14 @@
-"""Writing the demo data set: branches, staff logins, then the generated records in bulk,
-then the other apps' demo data through their `seed` hooks."""
+"""Writing the policies app's demo rows: branches, staff logins, then the generated records
+in bulk (the whole demo, other apps included, is assembled by the `demo` app)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import random
 from dataclasses import dataclass
-from types import ModuleType
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
 from policies.importing.bulk import (
@@ -25,7 +21,6 @@ from policies.importing.bulk import (
     indexes_built_after,
     release_ids,
     reserve_ids,
-    without_statement_timeout,
 )
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.roles import SUPERVISOR
@@ -33,10 +28,7 @@ from policies.tariffs import load_tariff_book
 
 from .data import BRANCHES, DEMO_BRANCH_CODES, DEMO_PASSWORD, STAFF
 from .generate import DemoGenerator, FirstKeys, Tally
-from .reset import demo_reset
 
-# Apps that add their own demo data after the policies app's (see `policies.demo`).
-SEED_HOOKS = ("claims.demo", "support.demo")
 ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
 # From this many policies on, keys and indexes are built once after loading, not per row.
 BUILD_INDEXES_AFTER_FROM = 50_000
@@ -51,15 +43,9 @@ class DemoLogin:
 
 
 @dataclass(frozen=True)
-class DemoResult:
+class PoliciesSeeded:
     tally: Tally
     logins: tuple[DemoLogin, ...]
-    password: str
-    hooks: tuple[str, ...]
-
-
-class DemoDataExists(ValidationError):
-    """The demo data is there already; pass `reset=True` to replace it."""
 
 
 def demo_exists() -> bool:
@@ -75,34 +61,15 @@ def demo_logins() -> tuple[DemoLogin, ...]:
     )
 
 
-@transaction.atomic
-def demo_seed(
-    *,
-    policies: int,
-    seed: int,
-    today: dt.date,
-    reset: bool = False,
-    stdout=None,
-    progress: bool = True,
-    scale: float = 1.0,
-) -> DemoResult:
-    """Build the demo data set in one transaction: all of it or nothing.
-
-    Refuses when demo data exists unless `reset`, which deletes it first (in the same
-    transaction, so a failed run leaves the old data as it was).
-    """
+def seed_policies(*, policies: int, seed: int, today: dt.date, progress: bool = True) -> PoliciesSeeded:
+    """The policies app's demo rows: branches, staff logins, then the generated people,
+    licences, vehicles and policies in bulk. Runs in the caller's transaction."""
     if policies < 1:
         raise ValidationError("演示保单数量至少为 1。")
-    without_statement_timeout()
-    if demo_exists():
-        if not reset:
-            raise DemoDataExists("演示数据已经存在。如需重新生成，请加 --reset（将先删除现有演示数据）。")
-        _reset(stdout=stdout)
     branches = _branches()
     logins = _staff(branches)
     tally = _records(policies=policies, seed=seed, today=today, branches=branches, progress=progress)
-    hooks = _seed_other_apps(seed=seed, today=today, stdout=stdout, scale=scale)
-    return DemoResult(tally=tally, logins=logins, password=DEMO_PASSWORD, hooks=hooks)
+    return PoliciesSeeded(tally=tally, logins=logins)
 
 
 def _branches() -> dict[str, Branch]:
@@ -179,39 +146,3 @@ def _records(
     if policies >= ANALYZE_FROM:
         analyze(Person, DrivingLicence, Vehicle, Policy)
     return tally
-
-
-def _hook_modules() -> list[ModuleType]:
-    modules = []
-    for name in SEED_HOOKS:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
-
-
-def _reset(*, stdout) -> None:
-    """Delete the demo data: first what the other apps' `reset` hooks remove themselves
-    (rows their own rules protect), then everything that refers to demo records."""
-    # Later apps refer to earlier ones (a ticket names a claim): reset them first.
-    for module in reversed(_hook_modules()):
-        if hasattr(module, "reset"):
-            module.reset(stdout=stdout)
-    try:
-        demo_reset()
-    except DatabaseError as exc:
-        raise ValidationError(
-            "无法删除现有演示数据：%(error)s。引用演示数据的应用若不允许删除其记录，"
-            "须在其 demo 模块中提供 reset(*, stdout) 先删除自己的演示数据。",
-            params={"error": str(exc).splitlines()[0]},
-        ) from exc
-
-
-def _seed_other_apps(*, seed: int, today: dt.date, stdout, scale: float) -> tuple[str, ...]:
-    ran = []
-    for module in _hook_modules():
-        module.seed(rng=random.Random(f"{seed}:{module.__name__}"), today=today, stdout=stdout, scale=scale)
-        ran.append(module.__name__)
-    return tuple(ran)

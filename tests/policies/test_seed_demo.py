@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
+from demo import seeding
 from policies.choices import PremiumCategory, RenewalStatus
 from policies.demo import DEMO_BRANCH_CODES, DEMO_PASSWORD
 from policies.identifiers import (
@@ -42,15 +43,14 @@ TODAY = dt.date(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def _no_other_apps(monkeypatch):
     """These tests are about the policies app's demo data; the hook tests name their hooks."""
-    monkeypatch.setattr("policies.demo.seed.SEED_HOOKS", ())
+    monkeypatch.setattr("demo.seeding.SEED_HOOKS", ())
 
 
 def fake_hook(monkeypatch, name: str, **functions) -> None:
     module = types.ModuleType(name)
     for key, function in functions.items():
         setattr(module, key, function)
-    monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.setattr("policies.demo.seed.SEED_HOOKS", ("claims.demo", "support.demo"))
+    monkeypatch.setattr("demo.seeding.SEED_HOOKS", (*seeding.SEED_HOOKS, module))
 
 
 def seed(*args, policies=300, seed=7):

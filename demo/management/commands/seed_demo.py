@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core import clock
-from policies.demo import DEMO_PASSWORD, demo_exists, demo_logins, demo_seed
+from demo.seeding import demo_seed
+from policies.demo import DEMO_PASSWORD, demo_exists, demo_logins
 
 
 def _date(value: str) -> dt.date:
