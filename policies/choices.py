@@ -4,7 +4,7 @@ from django.db import models
 
 
 class Province(models.TextChoices):
-    """The 31 provincial regions of the mainland (DOMAIN §2)."""
+    """The 31 provincial regions of the mainland (docs/regulation.md §2)."""
 
     BEIJING = "北京"
     TIANJIN = "天津"
@@ -40,7 +40,7 @@ class Province(models.TextChoices):
 
 
 class PremiumCategory(models.TextChoices):
-    """The base-premium categories of the 2008 table (DOMAIN §1)."""
+    """The base-premium categories of the 2008 table (docs/regulation.md §1)."""
 
     FAMILY_LT6 = "FAMILY_LT6", "家庭自用汽车 6座以下"
     FAMILY_GE6 = "FAMILY_GE6", "家庭自用汽车 6座及以上"
@@ -83,7 +83,7 @@ class PremiumCategory(models.TextChoices):
 
 
 # Passenger cars of at most 9 seats: the categories the vehicle-and-vessel-tax schedule
-# by displacement covers (DOMAIN §8). Bands of DOMAIN §1 "6-10座" mean 6 ≤ seats < 10.
+# by displacement covers (docs/regulation.md §8). Bands of docs/regulation.md §1 "6-10座" mean 6 ≤ seats < 10.
 PASSENGER_CAR_CATEGORIES = frozenset(
     {
         PremiumCategory.FAMILY_LT6,
@@ -111,7 +111,7 @@ TAX_EXEMPT_ENERGY = frozenset({EnergyType.ELECTRIC, EnergyType.FUEL_CELL})
 
 
 class FloatingPlan(models.TextChoices):
-    """The five regional floating-rate plans of the 2020 reform (DOMAIN §2), and the one
+    """The five regional floating-rate plans of the 2020 reform (docs/regulation.md §2), and the one
     national table that applied before it."""
 
     N = "N", "全国统一（2020-09-19 前）"
@@ -123,7 +123,7 @@ class FloatingPlan(models.TextChoices):
 
 
 class FloatingReason(models.TextChoices):
-    """Reason codes of the floating rate (DOMAIN §2)."""
+    """Reason codes of the floating rate (docs/regulation.md §2)."""
 
     A0 = "A0", "首次投保或无记录，不浮动"
     A1 = "A1", "上一年度未发生有责任道路交通事故"
@@ -153,7 +153,7 @@ class TermKind(models.TextChoices):
     NEAR_SCRAP = "near_scrap", "距报废期限不足一年"
 
 
-# Short-term cover for temporary entry and temporary road use does not float (DOMAIN §3).
+# Short-term cover for temporary entry and temporary road use does not float (docs/regulation.md §3).
 NON_FLOATING_TERMS = frozenset({TermKind.TEMPORARY_ENTRY, TermKind.TEMPORARY_ROAD})
 
 
@@ -163,7 +163,7 @@ class PolicyStatus(models.TextChoices):
 
 
 class CancelReason(models.TextChoices):
-    """The only grounds for cancelling 交强险 (条例 Art. 16, DOMAIN §3)."""
+    """The only grounds for cancelling 交强险 (条例 Art. 16, docs/regulation.md §3)."""
 
     DEREGISTERED = "deregistered", "车辆注销登记（报废、出口、灭失）"
     LAID_UP = "laid_up", "车辆办理停驶"
@@ -171,7 +171,7 @@ class CancelReason(models.TextChoices):
 
 
 class RenewalStatus(models.TextChoices):
-    """A vehicle's renewal status on a day (DOMAIN §4)."""
+    """A vehicle's renewal status on a day (docs/regulation.md §4)."""
 
     RENEWED = "renewed", "已续保"
     IN_FORCE = "in_force", "保障中"

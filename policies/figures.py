@@ -1,4 +1,4 @@
-"""The figures supervisors run the business on (DOMAIN §9), as aggregate queries."""
+"""The figures supervisors run the business on (docs/regulation.md §9), as aggregate queries."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from policies.choices import SalesChannel
 from policies.models import Policy
 from policies.pricing import add_months
 
-RENEWAL_GRACE = dt.timedelta(days=30)  # DOMAIN §9: a successor within 30 days of the end
+RENEWAL_GRACE = dt.timedelta(days=30)  # docs/regulation.md §9: a successor within 30 days of the end
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Identifiers of 交强险: resident ID numbers, VINs, plates and licence numbers.
 
-Pure functions over strings, as DOMAIN.md §7 defines them. Every input typed by a person
+Pure functions over strings, as docs/regulation.md §7 defines them. Every input typed by a person
 goes through `normalize` first: spaces and separators stripped, full-width characters
 turned half-width, letters upper-cased.
 """
@@ -20,7 +20,7 @@ _SEPARATORS = re.compile(r"[\s\-_.·•・/\\,，、。:：]+")
 
 
 def normalize(value: str | None) -> str:
-    """Strip spaces and separators, fold full-width to half-width, upper-case (DOMAIN §7)."""
+    """Strip spaces and separators, fold full-width to half-width, upper-case (docs/regulation.md §7)."""
     if not value:
         return ""
     # NFKC folds full-width digits and letters (Chinese IME input) to ASCII.
@@ -107,7 +107,7 @@ class VinCheck:
 
 def check_vin(value: str) -> VinCheck:
     """Validate a VIN. A bad check digit is an error for China-made VINs (WMI starting
-    with L) and a warning for imported ones (DOMAIN §7)."""
+    with L) and a warning for imported ones (docs/regulation.md §7)."""
     vin = normalize(value)
     if not vin:
         raise ValidationError("请输入车辆识别代号（VIN）。", code="required")
@@ -195,7 +195,7 @@ def validate_plate(value: str) -> None:
 
 
 def is_trailer_plate(plate: str) -> bool:
-    """Trailers have not bought 交强险 since 2013-03-01 (条例 Art. 42, DOMAIN §1)."""
+    """Trailers have not bought 交强险 since 2013-03-01 (条例 Art. 42, docs/regulation.md §1)."""
     return plate.endswith("挂")
 
 

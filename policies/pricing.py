@@ -1,8 +1,8 @@
 """Pricing of 交强险: one module of plain functions over the regulator's tables.
 
-premium = base premium (DOMAIN §1) × (1 + floating rate X) (DOMAIN §2)
-          × short-term percentage (DOMAIN §3, 100% for a year's cover),
-rounded half up to the fen once, at the end; the vehicle and vessel tax (DOMAIN §8) is
+premium = base premium (docs/regulation.md §1) × (1 + floating rate X) (docs/regulation.md §2)
+          × short-term percentage (docs/regulation.md §3, 100% for a year's cover),
+rounded half up to the fen once, at the end; the vehicle and vessel tax (docs/regulation.md §8) is
 added to make the total. The tables come in a `TariffBook` — plain values loaded from the
 database by `policies.tariffs.tariff_book()` — so every function here is pure and the
 counter, the hotline, the API and the import price a vehicle the same way.
@@ -34,7 +34,7 @@ HUNDRED = Decimal(100)
 
 
 def to_fen(amount: Decimal) -> Decimal:
-    """Round half up to the fen (DOMAIN §2: once, at the end)."""
+    """Round half up to the fen (docs/regulation.md §2: once, at the end)."""
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
@@ -113,7 +113,7 @@ class TariffBook:
     def plan_for(self, *, province: str, city: str, day: dt.date) -> tuple[str, str]:
         """The floating plan of a branch and the region that decided it: the city's own
         plan (the five plan-E cities), else the province's, else the national one ("")
-        (DOMAIN §2)."""
+        (docs/regulation.md §2)."""
         for region in (city.removesuffix("市"), province, ""):
             plan = self._pick(self.plan_regions, (region,), day)
             if plan is not None:
@@ -156,7 +156,7 @@ class TariffBook:
         )
 
 
-# --- Floating rate (DOMAIN §2) --------------------------------------------------------------
+# --- Floating rate (docs/regulation.md §2) --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def floating_reason(history: Sequence[PolicyYear]) -> FloatingReason:
 
     `history[0]` is "last year": at renewal, the policy year now ending. A6 wins over A5
     over A4; clean years are counted back while they are consecutive (a lapse between
-    policy years does not break the count, DOMAIN §2).
+    policy years does not break the count, docs/regulation.md §2).
     """
     if not history:
         return FloatingReason.A0
@@ -195,7 +195,7 @@ def floating_reason(history: Sequence[PolicyYear]) -> FloatingReason:
     return {1: FloatingReason.A1, 2: FloatingReason.A2, 3: FloatingReason.A3}[clean_years]
 
 
-# --- Short-term cover and cancellation (DOMAIN §3) ---------------------------------------------
+# --- Short-term cover and cancellation (docs/regulation.md §3) ---------------------------------------------
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -239,7 +239,7 @@ def cancellation_refund(premium: Decimal, *, start: dt.date, end: dt.date, cance
     return to_fen(premium * unexpired / term_days)
 
 
-# --- Vehicle and vessel tax (DOMAIN §8) ----------------------------------------------------------
+# --- Vehicle and vessel tax (docs/regulation.md §8) ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -448,5 +448,5 @@ def quote(
 
 def lapse_fine(base_premium: Decimal) -> Decimal:
     """The fine for driving uninsured: twice the premium owed, shown as 2 × the base premium
-    of DOMAIN §1 (交安法 Art. 98)."""
+    of docs/regulation.md §1 (交安法 Art. 98)."""
     return to_fen(base_premium * 2)

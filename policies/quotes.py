@@ -1,5 +1,5 @@
 """Quotes for a vehicle: the renewal quote the counter, hotline and API all show, and
-short-term cover (DOMAIN §3, §4). Pure assembly over rows the caller loaded; the renewal
+short-term cover (docs/regulation.md §3, §4). Pure assembly over rows the caller loaded; the renewal
 state is computed once by the caller and handed in."""
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def short_term_quote(
     policies: Sequence[Policy] = (),
     book: TariffBook | None = None,
 ) -> Quote:
-    """Price short-term cover (DOMAIN §3) for one of the three cases the law allows, for
+    """Price short-term cover (docs/regulation.md §3) for one of the three cases the law allows, for
     `branch`. `policies` are the vehicle's own (near-scrap cover floats on its record and
     may not overlap its other cover)."""
     if term_kind not in SHORT_TERMS:

@@ -1,4 +1,4 @@
-"""A vehicle's renewal status on a day (DOMAIN §4) — derived, never stored.
+"""A vehicle's renewal status on a day (docs/regulation.md §4) — derived, never stored.
 
 One pure function, `renewal_state`, over the vehicle's policy terms. Everything that
 shows or filters on renewal status (counter, hotline, API, reminders) uses it, or a
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from policies.choices import RenewalStatus
 
-DEFAULT_ADVANCE_DAYS = 90  # DOMAIN §4: renewal may be bought up to 90 days before the end date
+DEFAULT_ADVANCE_DAYS = 90  # docs/regulation.md §4: renewal may be bought up to 90 days before the end date
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,12 @@ class RenewalState:
     @property
     def is_renewable(self) -> bool:
         """A renewal may be issued now: due (inside the advance window) or lapsed. Cover
-        with more of the window left is not yet renewable (DOMAIN §4)."""
+        with more of the window left is not yet renewable (docs/regulation.md §4)."""
         return self.status in (RenewalStatus.DUE, RenewalStatus.LAPSED)
 
 
 def next_start_date(state: RenewalState) -> dt.date:
-    """Where a renewal's cover starts (DOMAIN §4): the day after the current end date, or —
+    """Where a renewal's cover starts (docs/regulation.md §4): the day after the current end date, or —
     for a lapsed or never-insured vehicle — 00:00 of the next day."""
     if state.status in (RenewalStatus.IN_FORCE, RenewalStatus.DUE) and state.cover_end:
         return state.cover_end + dt.timedelta(days=1)
@@ -115,5 +115,5 @@ def one_year_end(start: dt.date) -> dt.date:
 
 def renewal_window_opens(cover_end: dt.date, *, advance_days: int = DEFAULT_ADVANCE_DAYS) -> dt.date:
     """The first day a renewal may be bought: the vehicle becomes `due` when fewer than
-    `advance_days` days are left (DOMAIN §4; end 2027-02-28, 90 days → 2026-12-01)."""
+    `advance_days` days are left (docs/regulation.md §4; end 2027-02-28, 90 days → 2026-12-01)."""
     return cover_end - dt.timedelta(days=advance_days - 1)

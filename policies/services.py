@@ -156,7 +156,7 @@ def policy_renew(
     day: dt.date | None = None,
 ) -> RenewalResult:
     """Issue the successor of policy `from_policy_id` at the clerk's branch, priced exactly
-    as the quote identified by `fingerprint` (DOMAIN §4: it starts the day after the current
+    as the quote identified by `fingerprint` (docs/regulation.md §4: it starts the day after the current
     end date, or at 00:00 tomorrow when lapsed).
 
     Idempotent: the vehicle's row is locked, so a double click, a browser retry or a second

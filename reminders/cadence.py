@@ -1,6 +1,6 @@
 """When a reminder is due and when it may go out — pure functions over dates and times.
 
-A cadence step names the days left on the cover (DOMAIN §4: `days_left = end_date − day`,
+A cadence step names the days left on the cover (docs/regulation.md §4: `days_left = end_date − day`,
 0 on the last day, −1 on the first day of lapse); on `day` the step is due for the
 policies whose cover ends on `day + days_left`. SMS and app push never go out in the
 quiet hours (21:00–08:00 Asia/Shanghai); what falls in them waits for 08:00.

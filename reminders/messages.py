@@ -4,7 +4,7 @@ the planner writes thousands at once; a test proves the two agree.
 
 Every reminder names the customer, the plate, the cover end date, the days left and where
 to renew (website, app, mini program, hotline, the insuring branch). The lapse message
-states the consequences of driving uninsured (DOMAIN §4). SMS stays short.
+states the consequences of driving uninsured (docs/regulation.md §4). SMS stays short.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ class ReminderChannel(models.TextChoices):
 
 class CadenceStep(models.Model):
     """One step of the reminder cadence of a channel: remind when the cover has
-    `days_left` days to run (DOMAIN §4: 0 on the last day, −1 on the first day of lapse)."""
+    `days_left` days to run (docs/regulation.md §4: 0 on the last day, −1 on the first day of lapse)."""
 
     channel = models.CharField("渠道", max_length=8, choices=ReminderChannel.choices)
     days_left = models.SmallIntegerField(
@@ -36,7 +36,7 @@ class CadenceStep(models.Model):
                 name="cadence_step_unique",
                 violation_error_message="该渠道已有这个提醒时点。",
             ),  # fmt: skip
-            # Due covers the last 90 days at most (DOMAIN §4); lapse reminders within a month.
+            # Due covers the last 90 days at most (docs/regulation.md §4); lapse reminders within a month.
             models.CheckConstraint(
                 condition=Q(days_left__gte=-30, days_left__lte=89),
                 name="cadence_step_days_in_range",

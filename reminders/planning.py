@@ -1,7 +1,7 @@
 """The bulk planner: what is due on a day, written as reminders and outbox rows in a few
 INSERT … SELECT statements (PostgreSQL).
 
-Which policies are due is the renewal status of DOMAIN §4 (`policies.renewal`), expressed
+Which policies are due is the renewal status of docs/regulation.md §4 (`policies.renewal`), expressed
 as one query: `_CANDIDATES` selects, for the cover end dates of the day's cadence steps,
 the policies whose vehicle is `due` (covered, no successor, inside the advance window of
 the branch's province) or `lapsed` (not covered, no later policy, this one ended last) —
@@ -35,7 +35,7 @@ MESSAGE_CHANNELS = (ReminderChannel.SMS, ReminderChannel.EMAIL, ReminderChannel.
 CALL_PREREQUISITE_CHANNELS = (ReminderChannel.SMS, ReminderChannel.PUSH)
 
 # The policies due on %(day)s for the steps in `steps` (days_left), with the vehicle's
-# renewal status (DOMAIN §4) due or lapsed and this policy the one its days are counted from.
+# renewal status (docs/regulation.md §4) due or lapsed and this policy the one its days are counted from.
 _CANDIDATES = """
     SELECT p.id AS policy_id, p.vehicle_id, p.policyholder_id, p.branch_id, p.end_date, p.base_premium,
            (p.end_date - %(day)s::date) AS days_left

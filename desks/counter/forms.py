@@ -119,7 +119,7 @@ class DateInput(forms.DateInput):
 
 
 class ShortTermQuoteForm(forms.Form):
-    """Short-term cover (DOMAIN §3) for one of the three lawful cases. Opened from a
+    """Short-term cover (docs/regulation.md §3) for one of the three lawful cases. Opened from a
     vehicle, the vehicle's own particulars are used and cannot be edited here."""
 
     term_kind = forms.ChoiceField(

@@ -181,7 +181,7 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required(access.COUNTER_DESK, raise_exception=True)
 def short_term(request: HttpRequest) -> HttpResponse:
-    """Quote short-term cover (DOMAIN §3): temporary entry, temporary road use, near scrap."""
+    """Quote short-term cover (docs/regulation.md §3): temporary entry, temporary road use, near scrap."""
     focus = focused_vehicle(request)
     vehicle = access.get_vehicle_for_user(request.user, focus, desk="counter") if focus else None
     policies = list(vehicle.policies.order_by("start_date", "pk")) if vehicle else []

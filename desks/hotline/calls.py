@@ -38,7 +38,7 @@ FEEDBACK = {
 
 
 def step_label(days_left: int) -> str:
-    """When a reminder or call is planned, counted from the end of cover (DOMAIN §4)."""
+    """When a reminder or call is planned, counted from the end of cover (docs/regulation.md §4)."""
     if days_left > 0:
         return f"到期前 {days_left} 天"
     return "到期当天" if days_left == 0 else f"脱保第 {-days_left} 天"

@@ -1,4 +1,4 @@
-"""The renewal status of DOMAIN §4 in SQL, for lists with one row per vehicle.
+"""The renewal status of docs/regulation.md §4 in SQL, for lists with one row per vehicle.
 
 A vehicle's row is its latest policy: latest start, then latest end, then highest id —
 the order in which `policies.renewal.renewal_state` reads a vehicle's terms. Live policies
@@ -42,7 +42,7 @@ def latest_of_each_vehicle() -> Exists:
 @dataclass(frozen=True)
 class AdvanceWindows:
     """How many days before the end date renewal opens, by the province of the branch that
-    issued the policy (DOMAIN §4: 90 unless a province rule says otherwise)."""
+    issued the policy (docs/regulation.md §4: 90 unless a province rule says otherwise)."""
 
     default: int
     special: dict[int, tuple[str, ...]]  # days → the provinces whose rule differs from the default

@@ -22,7 +22,7 @@ class DemoBranch:
     weight: float
 
 
-# Several provinces of every floating plan (DOMAIN §2): E 江苏/浙江 and the city 深圳,
+# Several provinces of every floating plan (docs/regulation.md §2): E 江苏/浙江 and the city 深圳,
 # D 北京, B 陕西, C 吉林, A 海南. Codes carry a DEMO- prefix: they never meet a real network.
 BRANCHES = (
     DemoBranch(
@@ -168,7 +168,7 @@ WMIS_CHINA = ("LSV", "LFV", "LGB", "LHG", "LBV", "LSG", "LVS", "LDC", "LFP", "LZ
 WMIS_IMPORTED = ("WBA", "WDD", "JTD", "JHM", "1HG", "5YJ")
 
 # The vehicle's renewal status today: most in force, a visible share due within 90 days,
-# some lapsed, a few renewed early or cancelled (DOMAIN §4).
+# some lapsed, a few renewed early or cancelled (docs/regulation.md §4).
 STATUS_WEIGHTS = {
     RenewalStatus.IN_FORCE: 0.58,
     RenewalStatus.DUE: 0.18,

@@ -303,7 +303,7 @@ class DemoGenerator:
         adult = add_years(birth, 18)
         first_issued = adult + dt.timedelta(days=rng.randint(0, max((self.today - adult).days - 30, 0)))
         classes = self._licence_classes(category)
-        # 6 years, then 10 years, then long-term (DOMAIN §7).
+        # 6 years, then 10 years, then long-term (docs/regulation.md §7).
         held = (self.today - first_issued).days / 365.25
         if held < 6:
             valid_from, valid_to = first_issued, add_years(first_issued, 6)

@@ -6,7 +6,7 @@ Matching: people by ID number, vehicles by VIN, policies by number (so a second 
 the same file changes nothing). Each imported policy's policyholder and insured are the
 row's holder; a new vehicle's owner is the holder of its latest row. The premium's parts:
 base premium from the tariff book on the start date; floating plan of the branch;
-floating reason from the vehicle's earlier policy years (DOMAIN §2); floating rate =
+floating reason from the vehicle's earlier policy years (docs/regulation.md §2); floating rate =
 premium ÷ base − 1 to the hundredth; no vehicle tax (not in the file); total = premium.
 """
 

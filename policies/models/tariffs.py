@@ -1,4 +1,4 @@
-"""The regulator's tables as data with effective dates (DOMAIN.md).
+"""The regulator's tables as data with effective dates (docs/regulation.md).
 
 Each row is valid from `valid_from` to `valid_to` (both inclusive; open-ended when
 `valid_to` is empty). A change from the regulator is a new row, not a code change.
@@ -28,7 +28,7 @@ def _period_check(name: str) -> models.CheckConstraint:
 
 
 class BasePremiumRate(TariffRow):
-    """DOMAIN §1: base premium per category, yuan per year."""
+    """docs/regulation.md §1: base premium per category, yuan per year."""
 
     category = models.CharField("车辆类别", max_length=20, choices=PremiumCategory.choices)
     amount = models.DecimalField("基础保费（元）", max_digits=10, decimal_places=2)
@@ -47,7 +47,7 @@ class BasePremiumRate(TariffRow):
 
 
 class FloatingPlanRegion(TariffRow):
-    """DOMAIN §2: which floating plan a province (or plan-E city) follows."""
+    """docs/regulation.md §2: which floating plan a province (or plan-E city) follows."""
 
     region = models.CharField("省份或城市", max_length=10)
     plan = models.CharField("浮动方案", max_length=1, choices=FloatingPlan.choices)
@@ -65,7 +65,7 @@ class FloatingPlanRegion(TariffRow):
 
 
 class FloatingRate(TariffRow):
-    """DOMAIN §2: the floating rate X of a plan and reason code (premium = base × (1 + X))."""
+    """docs/regulation.md §2: the floating rate X of a plan and reason code (premium = base × (1 + X))."""
 
     plan = models.CharField("浮动方案", max_length=1, choices=FloatingPlan.choices)
     reason = models.CharField("浮动原因", max_length=2, choices=FloatingReason.choices)
@@ -85,7 +85,7 @@ class FloatingRate(TariffRow):
 
 
 class ShortTermRate(TariffRow):
-    """DOMAIN §3: short-term premium as a percentage of the annual, by months of cover."""
+    """docs/regulation.md §3: short-term premium as a percentage of the annual, by months of cover."""
 
     months = models.PositiveSmallIntegerField("保险月数")
     percent = models.DecimalField("占年保费比例（%）", max_digits=5, decimal_places=2)
@@ -104,7 +104,7 @@ class ShortTermRate(TariffRow):
 
 
 class VehicleTaxRate(TariffRow):
-    """DOMAIN §8: annual vehicle and vessel tax for passenger cars by displacement.
+    """docs/regulation.md §8: annual vehicle and vessel tax for passenger cars by displacement.
 
     `province` empty is the schedule used where a province has none of its own. A band
     covers displacements above `displacement_above` up to and including `displacement_up_to`.

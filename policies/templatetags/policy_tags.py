@@ -19,7 +19,7 @@ STATUS_STYLES = {
 
 @register.simple_tag
 def status_badge(status) -> str:
-    """A coloured badge for a renewal status (DOMAIN §4)."""
+    """A coloured badge for a renewal status (docs/regulation.md §4)."""
     if not status:
         return mark_safe('<span class="badge text-bg-light border">未投保</span>')
     status = RenewalStatus(status)

@@ -1,4 +1,4 @@
-"""POST /api/v1/quotes: the counter's renewal quote (DOMAIN §1, §2, §8), priced for the
+"""POST /api/v1/quotes: the counter's renewal quote (docs/regulation.md §1, §2, §8), priced for the
 branch that issued the vehicle's current policy."""
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def test_api_quote_equals_the_counters_for_the_issuing_branch(api, other_branch,
         "total": f"{expected.total:.2f}",
         "explanation": expected.explanation_text,
     }
-    assert body["floating_group"] == "A"  # 海南 (DOMAIN §2)
+    assert body["floating_group"] == "A"  # 海南 (docs/regulation.md §2)
     assert body["floating_reason"] == reason
     assert Decimal(body["floating_rate"]) == expected.floating_rate
 
 
 def test_domain_example_three_clean_years_in_jiangsu_and_in_hainan(api, branch, other_branch):
-    # DOMAIN §2: 家庭自用 5 seats, 3 clean years: 950 × 0.70 = 665.00 in 江苏 (E); 475.00 in 海南 (A).
+    # docs/regulation.md §2: 家庭自用 5 seats, 3 clean years: 950 × 0.70 = 665.00 in 江苏 (E); 475.00 in 海南 (A).
     jiangsu = insure_years(branch=branch, end=days_from_today(40), years=3)
     hainan = insure_years(branch=other_branch, end=days_from_today(40), years=3)
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/renewal-status: every status of DOMAIN §4, normalised input, and one
+"""POST /api/v1/renewal-status: every status of docs/regulation.md §4, normalised input, and one
 identical 404 for an unknown plate and for a known plate with another VIN."""
 
 from __future__ import annotations

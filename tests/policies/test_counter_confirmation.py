@@ -68,7 +68,7 @@ def test_confirmation_shows_everything_the_policy_summary_needs(clerk_client, re
 
 
 def test_liability_limits_are_those_in_force_at_the_start(clerk_client, renewal, branch):
-    """DOMAIN §5: from 2020-09-19 180,000 / 18,000 / 2,000 and 18,000 / 1,800 / 100."""
+    """docs/regulation.md §5: from 2020-09-19 180,000 / 18,000 / 2,000 and 18,000 / 1,800 / 100."""
     page = confirmation(clerk_client, renewal)
     limits = page.split('data-testid="limits"')[1].split("</table>")[0]
     for figure in ("180,000", "18,000", "2,000", "1,800", "100"):

@@ -13,8 +13,8 @@ from tests.factories import DrivingLicenceFactory, PersonFactory, PolicyFactory,
 pytestmark = pytest.mark.django_db
 
 LOOKUP = reverse("counter:home")
-WANG_FANG_ID = "360426199101010071"  # DOMAIN §7, a valid ID number
-ZHAO_LEI_ID = "11010519491231002X"  # DOMAIN §7, check character X
+WANG_FANG_ID = "360426199101010071"  # docs/regulation.md §7, a valid ID number
+ZHAO_LEI_ID = "11010519491231002X"  # docs/regulation.md §7, check character X
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
 
 

@@ -134,7 +134,7 @@ def test_a_lapsed_vehicle_shows_days_lapsed_the_fine_and_what_lapse_means(clerk_
     end = Policy.objects.filter(vehicle__plate="苏A10003").latest("start_date").end_date
     lapsed_days = (today() - end).days
     assert f"已脱保 {lapsed_days} 天" in card
-    assert 'data-testid="lapse-fine">¥1,900.00' in card  # DOMAIN §4: 2 × the base premium 950
+    assert 'data-testid="lapse-fine">¥1,900.00' in card  # docs/regulation.md §4: 2 × the base premium 950
     assert "扣留车辆" in card and "年检" in card and "自行赔偿" in card
     tomorrow = today() + DAY
     assert f"保险期间 {tomorrow:%Y-%m-%d} 0 时至" in card  # lapsed: cover from 00:00 tomorrow

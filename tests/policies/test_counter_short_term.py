@@ -1,4 +1,4 @@
-"""Short-term cover at the counter (DOMAIN §3): the three lawful cases, the short-term table."""
+"""Short-term cover at the counter (docs/regulation.md §3): the three lawful cases, the short-term table."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The hotline reads renewal status (DOMAIN §4) in SQL from each vehicle's latest policy. These
+"""The hotline reads renewal status (docs/regulation.md §4) in SQL from each vehicle's latest policy. These
 tests prove that SQL equal to `policies.renewal.renewal_state` — the annotation shown in the
 results and the filter on it — over every status, every edge of the advance window, ties,
 cancellations and a province with its own window, and over generated vehicle histories."""

@@ -1,4 +1,4 @@
-"""Identifiers of DOMAIN.md §7: ID numbers, VINs, plates, licences — and input normalisation."""
+"""Identifiers of docs/regulation.md §7: ID numbers, VINs, plates, licences — and input normalisation."""
 
 import datetime as dt
 
@@ -46,7 +46,7 @@ class TestNormalize:
 
 
 class TestIdNumber:
-    """DOMAIN §7, ID number (GB 11643)."""
+    """docs/regulation.md §7, ID number (GB 11643)."""
 
     @pytest.mark.parametrize("valid", ["11010519491231002X", "360426199101010071"])
     def test_domain_examples_are_valid(self, valid):
@@ -62,7 +62,7 @@ class TestIdNumber:
         assert clean_id_number("３６０４２６１９９１０１０１００７１") == "360426199101010071"
 
     def test_check_character_is_the_weighted_sum_mod_11(self):
-        # Σ dᵢ·wᵢ mod 11 indexes "10X98765432" (DOMAIN §7).
+        # Σ dᵢ·wᵢ mod 11 indexes "10X98765432" (docs/regulation.md §7).
         assert id_check_char("11010519491231002") == "X"
         assert id_check_char("36042619910101007") == "1"
 
@@ -94,7 +94,7 @@ class TestIdNumber:
 
 
 class TestVin:
-    """DOMAIN §7, VIN (GB 16735 / ISO 3779)."""
+    """docs/regulation.md §7, VIN (GB 16735 / ISO 3779)."""
 
     def test_domain_example_is_valid(self):
         assert check_vin("1M8GDM9AXKP042788").warning == ""
@@ -125,7 +125,7 @@ class TestVin:
 
 
 class TestPlate:
-    """DOMAIN §7, plates (GA 36)."""
+    """docs/regulation.md §7, plates (GA 36)."""
 
     @pytest.mark.parametrize(
         ("plate", "kind"),

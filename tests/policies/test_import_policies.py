@@ -80,7 +80,7 @@ def test_rows_of_one_vehicle_in_any_order_build_the_renewal_chain_and_float(bran
     chain = list(Policy.objects.filter(vehicle__vin=VIN_1).order_by("start_date"))
     assert [p.number for p in chain] == ["JQX20230000000101", "JQX20240000000102", "JQX20250000000103"]
     assert [p.renewed_from_id for p in chain] == [None, chain[0].pk, chain[1].pk]
-    # DOMAIN §2 plan E (江苏): first year A0; a clean year → A1; one at-fault accident → A4.
+    # docs/regulation.md §2 plan E (江苏): first year A0; a clean year → A1; one at-fault accident → A4.
     assert [p.floating_reason for p in chain] == ["A0", "A1", "A4"]
     assert [p.floating_rate for p in chain] == [Decimal("0.00"), Decimal("-0.10"), Decimal("0.00")]
     assert {(p.base_premium, p.floating_plan) for p in chain} == {(Decimal("950.00"), "E")}
@@ -91,7 +91,7 @@ def test_cancelled_row_keeps_its_stop_date_as_end_and_cancellation_date(branches
     cancelled = Policy.objects.get(number="JQX20250000000301")
     assert cancelled.status == "cancelled"
     assert cancelled.end_date == cancelled.cancelled_on == dt.date(2025, 9, 30)
-    assert cancelled.base_premium == Decimal("1470.00")  # TRUCK_2_5, DOMAIN §1
+    assert cancelled.base_premium == Decimal("1470.00")  # TRUCK_2_5, docs/regulation.md §1
 
 
 def test_electric_vehicle_has_no_displacement_and_imported_vin_warns(branches):

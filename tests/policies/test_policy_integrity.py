@@ -1,4 +1,4 @@
-"""Invariants of policies kept by the database and by the services (DOMAIN.md §4)."""
+"""Invariants of policies kept by the database and by the services (docs/regulation.md §4)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -98,7 +98,7 @@ class TestPolicyIssue:
         )
         assert (policy.start_date, policy.end_date) == (D(2027, 3, 1), D(2028, 2, 29))
         assert policy.floating_reason == "A1"
-        assert policy.premium == Decimal("855.00")  # 950 × (1 − 10%), plan E (DOMAIN §2 A1/E)
+        assert policy.premium == Decimal("855.00")  # 950 × (1 − 10%), plan E (docs/regulation.md §2 A1/E)
         assert policy.total == policy.premium + policy.vehicle_tax
 
     def test_trailers_are_refused(self, branch):

@@ -1,6 +1,6 @@
-"""Pricing against DOMAIN.md, row by row, through the seeded tariff tables (`tariff_book()`).
+"""Pricing against docs/regulation.md, row by row, through the seeded tariff tables (`tariff_book()`).
 
-Every expected figure below is copied from DOMAIN.md; the section and row are named in
+Every expected figure below is copied from docs/regulation.md; the section and row are named in
 each test. The tables under test are the rows the data migration seeded, read through
 the same `tariff_book()` the counter, hotline and API use.
 """
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 AFTER_REFORM = dt.date(2026, 3, 1)
 BEFORE_REFORM = dt.date(2019, 6, 1)
 
-# DOMAIN §1, the 2008 base-premium table (yuan a year), one entry per row and band.
+# docs/regulation.md §1, the 2008 base-premium table (yuan a year), one entry per row and band.
 SECTION_1 = {
     "FAMILY_LT6": 950, "FAMILY_GE6": 1100,
     "ENTERPRISE_LT6": 1000, "ENTERPRISE_6_10": 1130, "ENTERPRISE_10_20": 1220, "ENTERPRISE_GE20": 1270,
@@ -39,7 +39,7 @@ SECTION_1 = {
     "MOTO_LE50": 80, "MOTO_50_250": 120, "MOTO_GT250": 400,
 }  # fmt: skip
 
-# DOMAIN §2, the plans by region (2020 scheme).
+# docs/regulation.md §2, the plans by region (2020 scheme).
 SECTION_2_PLANS = {
     "A": ["内蒙古", "海南", "青海", "西藏"],
     "B": ["陕西", "云南", "广西"],
@@ -52,7 +52,7 @@ SECTION_2_PLANS = {
 }  # fmt: skip
 PLAN_E_CITIES = {"深圳": "广东", "厦门": "福建", "大连": "辽宁", "青岛": "山东", "宁波": "浙江"}
 
-# DOMAIN §2, the floating-rate table: reason → X for plans A, B, C, D, E.
+# docs/regulation.md §2, the floating-rate table: reason → X for plans A, B, C, D, E.
 SECTION_2_RATES = {
     "A1": ("-0.30", "-0.25", "-0.20", "-0.15", "-0.10"),
     "A2": ("-0.40", "-0.35", "-0.30", "-0.25", "-0.20"),
@@ -62,7 +62,7 @@ SECTION_2_RATES = {
     "A6": ("0.30", "0.30", "0.30", "0.30", "0.30"),
     "A0": ("0", "0", "0", "0", "0"),
 }
-# DOMAIN §2, "Before 2020-09-19 one national table applied".
+# docs/regulation.md §2, "Before 2020-09-19 one national table applied".
 NATIONAL_RATES = {
     "A1": "-0.10",
     "A2": "-0.20",
@@ -84,10 +84,10 @@ HISTORY_FOR = {
     "A6": [PolicyYear(at_fault=1, fatal=1)],
 }
 
-# DOMAIN §3, the short-term table: months → % of the annual premium.
+# docs/regulation.md §3, the short-term table: months → % of the annual premium.
 SECTION_3 = {1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60, 7: 70, 8: 80, 9: 85, 10: 90, 11: 95, 12: 100}
 
-# DOMAIN §8, the demo schedule of passenger cars: (displacement, yuan a year), at every band edge.
+# docs/regulation.md §8, the demo schedule of passenger cars: (displacement, yuan a year), at every band edge.
 SECTION_8 = [
     ("0.80", 180), ("1.00", 180), ("1.01", 300), ("1.60", 300), ("1.61", 360), ("2.00", 360),
     ("2.01", 720), ("2.50", 720), ("2.51", 1800), ("3.00", 1800), ("3.01", 3000), ("4.00", 3000),
@@ -181,7 +181,7 @@ def test_section_2_before_the_reform_one_national_plan_applied():
     [(plan, reason, rates[i]) for reason, rates in SECTION_2_RATES.items() for i, plan in enumerate("ABCDE")],
 )
 def test_section_2_floating_rate_row(plan, reason, rate):
-    """DOMAIN §2 table: plan × reason → X, and premium = 950 × (1 + X)."""
+    """docs/regulation.md §2 table: plan × reason → X, and premium = 950 × (1 + X)."""
     assert tariff_book().floating_rate(plan, reason, AFTER_REFORM) == D(rate)
     quote = price(plan=plan, history=HISTORY_FOR[reason])
     assert quote.floating_reason == reason

@@ -1,5 +1,5 @@
 """The cadence at its edges: the exact day, month ends, leap years, the lapse day
-(DOMAIN §4: days_left = end_date − day; 0 on the last day, −1 on the first day of lapse),
+(docs/regulation.md §4: days_left = end_date − day; 0 on the last day, −1 on the first day of lapse),
 and the quiet hours for SMS and push (21:00–08:00 Asia/Shanghai)."""
 
 import datetime as dt

@@ -1,5 +1,5 @@
 """The reminder text: Chinese, with the customer's name, the plate, the cover end date,
-the days left and where to renew; the lapse message states the consequences (DOMAIN §4);
+the days left and where to renew; the lapse message states the consequences (docs/regulation.md §4);
 the planner's SQL writes exactly what `render` writes."""
 
 import datetime as dt

@@ -121,7 +121,7 @@ def test_a_cancelled_policy_is_not_reminded():
 
 def test_a_vehicle_whose_latest_policy_was_cancelled_gets_no_lapse_reminder():
     old = policy_ending(DAY - dt.timedelta(days=1))
-    # A later policy, cancelled at once: the vehicle's status is cancelled (DOMAIN §4).
+    # A later policy, cancelled at once: the vehicle's status is cancelled (docs/regulation.md §4).
     PolicyFactory(
         vehicle=old.vehicle, start_date=DAY - dt.timedelta(days=60), end_date=DAY - dt.timedelta(days=50),
         status=PolicyStatus.CANCELLED, cancelled_on=DAY - dt.timedelta(days=50),
@@ -243,7 +243,7 @@ def _make_vehicle(terms, first_start, branch, owner):
     offsets=st.lists(st.integers(min_value=0, max_value=400), min_size=6, max_size=6),
 )
 def test_the_bulk_selection_equals_renewal_state_for_every_vehicle(histories, offsets):
-    """DOMAIN §4 through `renewal_state`, vehicle by vehicle, against the planner's one query,
+    """docs/regulation.md §4 through `renewal_state`, vehicle by vehicle, against the planner's one query,
     on every day a cadence step could fall, for generated histories (gaps, short terms,
     cancellations, renewals)."""
     from django.db import transaction

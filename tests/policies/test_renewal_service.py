@@ -1,4 +1,4 @@
-"""`services.policy_renew`: the successor policy, exactly once, exactly as quoted (DOMAIN §4)."""
+"""`services.policy_renew`: the successor policy, exactly once, exactly as quoted (docs/regulation.md §4)."""
 
 import datetime as dt
 import threading

@@ -1,4 +1,4 @@
-"""The renewal status of a vehicle on a day, DOMAIN.md §4, at every edge."""
+"""The renewal status of a vehicle on a day, docs/regulation.md §4, at every edge."""
 
 import datetime as dt
 
@@ -20,8 +20,8 @@ class TestOneYearEnd:
     @pytest.mark.parametrize(
         ("start", "end"),
         [
-            (D(2026, 3, 1), D(2027, 2, 28)),  # DOMAIN example
-            (D(2024, 2, 29), D(2025, 2, 28)),  # DOMAIN example: leap day start
+            (D(2026, 3, 1), D(2027, 2, 28)),  # the example of docs/regulation.md
+            (D(2024, 2, 29), D(2025, 2, 28)),  # the example of docs/regulation.md: leap day start
             (D(2023, 3, 1), D(2024, 2, 29)),  # ends on a leap day
             (D(2026, 1, 1), D(2026, 12, 31)),
             (D(2026, 12, 31), D(2027, 12, 30)),

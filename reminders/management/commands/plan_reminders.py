@@ -14,7 +14,7 @@ from reminders.planning import plan_reminders
 class Command(BaseCommand):
     help = (
         "Write the renewal reminders due on a day: for each active cadence step, the policies "
-        "whose vehicle is due or lapsed (DOMAIN §4) with that many days left — never renewed, "
+        "whose vehicle is due or lapsed (docs/regulation.md §4) with that many days left — never renewed, "
         "cancelled, opted-out or stopped ones — as outbox messages (SMS, email, push) and "
         "hotline call-list rows. Idempotent: a rerun writes nothing new."
     )
