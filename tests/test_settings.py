@@ -54,10 +54,55 @@ def test_migrations_can_be_checked_without_any_secret():
     assert "No changes detected" in result.stdout
 
 
-def test_without_database_url_the_demo_runs_on_sqlite():
-    result = manage(
-        "shell", "-c", "from django.db import connection; print(connection.vendor)",
-        env={"DEBUG": "1", "DATABASE_URL": ""},
+def test_without_database_url_settings_refuse_to_load():
+    result = manage("check", env={"DEBUG": "1", "DATABASE_URL": ""})
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set. Run ./scripts/demo" in result.stderr
+
+
+def embedded_db(*args, pgdata):
+    return subprocess.run(
+        [sys.executable, "scripts/embedded_db.py", *args],
+        cwd=ROOT, env=os.environ | {"JQX_PGDATA": str(pgdata)}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "sqlite"
+
+
+def test_without_database_url_the_scripts_run_an_embedded_postgresql_18(tmp_path):
+    """What ./scripts/demo and ./scripts/test start when no DATABASE_URL is given, in a data dir of its own."""
+    import psycopg
+
+    pgdata = tmp_path / "pg"
+    started = embedded_db("start", pgdata=pgdata)
+    try:
+        assert started.returncode == 0, started.stderr
+        url = started.stdout.strip()
+        assert url.startswith("postgres://postgres@%2F") and url.endswith("/jqx")
+        assert embedded_db("start", pgdata=pgdata).stdout.strip() == url  # already running: the same URL
+        with psycopg.connect(url, autocommit=True) as conn:
+            assert conn.execute("SHOW server_version").fetchone()[0].startswith("18.")
+            conn.execute("CREATE EXTENSION pg_trgm")  # what the migrations create
+            conn.execute("CREATE EXTENSION btree_gist")
+            conn.execute("CREATE DATABASE test_jqx_probe")  # pytest-django creates its test database
+            conn.execute("DROP DATABASE test_jqx_probe")
+        django = manage(
+            "shell", "-c", "from django.db import connection as c; c.ensure_connection(); print(c.vendor, c.pg_version)",
+            env={"DEBUG": "1", "DATABASE_URL": url},
+        )  # fmt: skip
+        assert django.returncode == 0, django.stderr
+        vendor, version = django.stdout.split()[-2:]
+        assert vendor == "postgresql" and version.startswith("18")
+
+        # A server killed without a clean shutdown leaves a stale postmaster.pid (here naming a live
+        # process that is not the server): start still works.
+        assert embedded_db("stop", pgdata=pgdata).returncode == 0
+        assert embedded_db("status", pgdata=pgdata).returncode == 3
+        (pgdata / "postmaster.pid").write_text(f"{os.getpid()}\n{pgdata}\n0\n5432\n{pgdata}\n\n0 0\nready\n")
+        restarted = embedded_db("start", pgdata=pgdata)
+        assert restarted.returncode == 0, restarted.stderr
+        assert "stale postmaster.pid" in restarted.stderr
+        with psycopg.connect(restarted.stdout.strip()) as conn:
+            assert conn.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'").fetchone()
+    finally:
+        stopped = embedded_db("stop", pgdata=pgdata)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not (pgdata / "postmaster.pid").exists()
