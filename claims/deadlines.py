@@ -15,9 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from claims.choices import ClaimState
+from core.clock import SHANGHAI
+
+if TYPE_CHECKING:
+    from claims.models import Claim
 
 
 class Clock(StrEnum):
@@ -118,3 +122,28 @@ def deadline(
     else:
         status = DeadlineStatus.RUNNING if now < due else DeadlineStatus.OVERDUE
     return Deadline(rule, started_at, due, done_at, status)
+
+
+def claim_deadlines(claim: Claim, *, now: dt.datetime) -> list[Deadline]:
+    """The three legal deadlines of a claim at `now` (no query)."""
+    ended = claim.closed_at if claim.state in (ClaimState.REJECTED, ClaimState.WITHDRAWN) else None
+    withdrawn = claim.closed_at if claim.state == ClaimState.WITHDRAWN else None
+    return [
+        deadline(
+            Clock.DOCUMENTS,
+            started_at=claim.reported_at,
+            done_at=claim.documents_listed_at,
+            now=now,
+            ended_at=ended,
+        ),
+        deadline(
+            Clock.DECISION,
+            started_at=claim.documents_complete_at,
+            done_at=claim.decided_at,
+            now=now,
+            ended_at=withdrawn,
+        ),
+        deadline(
+            Clock.PAYMENT, started_at=claim.agreed_at, done_at=claim.paid_at, now=now, ended_at=withdrawn
+        ),
+    ]

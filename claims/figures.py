@@ -16,9 +16,9 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from claims.choices import ClaimState, PaymentStatus, RejectReason
-from claims.deadlines import SHANGHAI
 from claims.models import Claim, ClaimEvent, Payment
 from claims.workflow import OPEN_STATES
+from core.clock import start_of_day, today
 from policies.choices import PolicyStatus
 from policies.models import Policy
 from policies.pricing import add_months
@@ -26,10 +26,6 @@ from policies.pricing import add_months
 ZERO = Decimal("0.00")
 STEP_ORDER = [ClaimState.REPORTED, ClaimState.REGISTERED, ClaimState.SURVEYED, ClaimState.ASSESSED,
               ClaimState.CALCULATED, ClaimState.APPROVED, ClaimState.PAID]  # fmt: skip
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=SHANGHAI)
 
 
 def earned_premium(*, start: dt.date, end: dt.date) -> Decimal:
@@ -75,8 +71,8 @@ def loss_ratio(*, start: dt.date, end: dt.date, reserves: Decimal | None = None)
     paid = (
         Payment.objects.filter(
             status=PaymentStatus.PAID,
-            paid_at__gte=_start_of(start),
-            paid_at__lt=_start_of(end + dt.timedelta(days=1)),
+            paid_at__gte=start_of_day(start),
+            paid_at__lt=start_of_day(end + dt.timedelta(days=1)),
         ).aggregate(s=Sum("amount"))["s"]
         or ZERO
     )
@@ -100,7 +96,7 @@ class StepTime:
 def cycle_times(*, start: dt.date, end: dt.date) -> tuple[dt.timedelta | None, int, list[StepTime]]:
     """Average report → payment of the claims paid in the period (and how many), and the
     average time spent in each step left during the period (two grouped queries)."""
-    since, until = _start_of(start), _start_of(end + dt.timedelta(days=1))
+    since, until = start_of_day(start), start_of_day(end + dt.timedelta(days=1))
     paid = Claim.objects.filter(paid_at__gte=since, paid_at__lt=until).aggregate(
         n=Count("id"), avg=Avg(F("paid_at") - F("reported_at"))
     )
@@ -124,8 +120,8 @@ def rejections(*, start: dt.date, end: dt.date) -> list[tuple[str, str, int]]:
     rows = dict(
         Claim.objects.filter(
             state=ClaimState.REJECTED,
-            decided_at__gte=_start_of(start),
-            decided_at__lt=_start_of(end + dt.timedelta(days=1)),
+            decided_at__gte=start_of_day(start),
+            decided_at__lt=start_of_day(end + dt.timedelta(days=1)),
         )
         .values_list("reject_reason")
         .annotate(n=Count("id"))
@@ -136,24 +132,24 @@ def rejections(*, start: dt.date, end: dt.date) -> list[tuple[str, str, int]]:
 
 def claims_panel() -> dict:
     """The supervisors' dashboard panel: loss ratio, cycle time, open claims, refusals."""
-    today = timezone.localdate()
-    year_start = today.replace(month=1, day=1)
-    rolling_start = add_months(today, -12) + dt.timedelta(days=1)
+    day = today()
+    year_start = day.replace(month=1, day=1)
+    rolling_start = add_months(day, -12) + dt.timedelta(days=1)
     reserves = open_reserves()
     now = timezone.now()
     open_counts = Claim.objects.filter(state__in=OPEN_STATES).aggregate(
         total=Count("id"), overdue=Count("id", filter=Q(next_due_at__lte=now))
     )
-    average, paid_claims, steps = cycle_times(start=rolling_start, end=today)
+    average, paid_claims, steps = cycle_times(start=rolling_start, end=day)
     return {
         "ratios": [
-            ("本年度", loss_ratio(start=year_start, end=today, reserves=reserves)),
-            ("近 12 个月", loss_ratio(start=rolling_start, end=today, reserves=reserves)),
+            ("本年度", loss_ratio(start=year_start, end=day, reserves=reserves)),
+            ("近 12 个月", loss_ratio(start=rolling_start, end=day, reserves=reserves)),
         ],
         "open_claims": open_counts["total"],
         "overdue_claims": open_counts["overdue"],
         "cycle_average": average,
         "cycle_claims": paid_claims,
         "steps": steps,
-        "rejections": rejections(start=rolling_start, end=today),
+        "rejections": rejections(start=rolling_start, end=day),
     }

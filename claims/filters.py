@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from claims.choices import ClaimChannel, ClaimState
-from claims.deadlines import SHANGHAI
 from claims.models import Claim
 from claims.workflow import OPEN_STATES
+from core.clock import local, start_of_day
 from policies.identifiers import normalize
 from policies.models import Branch
 from policies.search import TermKind, classify
@@ -80,9 +80,7 @@ class ClaimFilter(django_filters.FilterSet):
 
     def by_deadline(self, queryset, name, value):
         now = timezone.now()
-        midnight = dt.datetime.combine(
-            now.astimezone(SHANGHAI).date() + dt.timedelta(days=1), dt.time(0), SHANGHAI
-        )
+        midnight = start_of_day(local(now).date() + dt.timedelta(days=1))
         match value:
             case "overdue":
                 return queryset.filter(next_due_at__lte=now)

@@ -14,8 +14,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from claims.choices import LossCategory
-from claims.deadlines import SHANGHAI
 from claims.payout import yuan
+from core.clock import SHANGHAI
 
 
 class SignalCode(StrEnum):

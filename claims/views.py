@@ -1,35 +1,35 @@
 """The claims desk: the queue, the report form, a claim's page and its steps.
 
-Views are thin: find the claim through the access helper, bind a form, call one service,
-redirect with a message.
+Views are thin: ask `claims.access` who may see and do what, bind a form, call one
+service, redirect with a message.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from claims import selectors, services
-from claims.access import allowed_actions, get_claim_for_user
-from claims.choices import ClaimChannel, ClaimState, DocumentKind
+from claims import access, selectors, services
 from claims.filters import ClaimFilter
 from claims.forms import ACTION_FORMS, PartyFormSet, PartyFormSetHelper, ReportForm
 from claims.models import Claim
 from claims.payout import yuan
 from claims.tables import ClaimTable, state_badge
-from claims.workflow import FORWARD, action
+from claims.workflow import FORWARD
+from core.clock import today
 from policies.audit import log_person_view
 from policies.choices import PolicyStatus
 
 
+@method_decorator(access.required(access.can_view_claims), name="dispatch")
 class ClaimQueue(SingleTableMixin, FilterView):
     """Open claims by state, branch and deadline, the most urgent first."""
 
@@ -38,34 +38,21 @@ class ClaimQueue(SingleTableMixin, FilterView):
     template_name = "claims/queue.html"
     table_pagination = {"per_page": 25}
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("claims.view_claim"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def get_queryset(self):
-        return (
-            Claim.objects.visible_to(self.request.user)
-            .for_queue()
-            .order_by(F("next_due_at").asc(nulls_last=True), "-reported_at")
+        return access.claims_for_user(self.request.user, Claim.objects.for_queue()).order_by(
+            F("next_due_at").asc(nulls_last=True), "-reported_at"
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_report"] = self.request.user.has_perm("claims.report_claim")
+        context["can_report"] = access.can_report_claim(self.request.user)
         return context
 
 
 queue = ClaimQueue.as_view()
 
 
-def _default_channel(user) -> str:
-    if user.has_perm("policies.use_hotline_desk") and not user.has_perm("policies.use_counter_desk"):
-        return ClaimChannel.HOTLINE
-    return ClaimChannel.COUNTER
-
-
-@permission_required("claims.report_claim", raise_exception=True)
+@access.required(access.can_report_claim)
 def report(request: HttpRequest) -> HttpResponse:
     """报案: the insured vehicle, the accident, and each third party with their losses."""
     if request.method == "POST":
@@ -96,12 +83,15 @@ def report(request: HttpRequest) -> HttpResponse:
                 messages.success(request, text)
                 return (
                     redirect("claims:detail", pk=claim.pk)
-                    if _sees(request.user, claim)
+                    if access.can_view_claim(request.user, claim)
                     else redirect("claims:report")
                 )
     else:
         form = ReportForm(
-            initial={"channel": _default_channel(request.user), "vehicle": request.GET.get("vehicle", "")}
+            initial={
+                "channel": access.default_report_channel(request.user),
+                "vehicle": request.GET.get("vehicle", ""),
+            }
         )
         parties = PartyFormSet(prefix="party")
     return render(
@@ -111,19 +101,15 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sees(user, claim: Claim) -> bool:
-    return Claim.objects.visible_to(user).filter(pk=claim.pk).exists()
-
-
 @require_GET
-@permission_required("claims.report_claim", raise_exception=True)
+@access.required(access.can_report_claim)
 def vehicle_covers(request: HttpRequest) -> HttpResponse:
     """The report form's lookup: the vehicle a plate, VIN or policy number names, and its covers."""
     reference = request.GET.get("vehicle", "")
     context: dict = {"reference": reference}
     if reference.strip():
         try:
-            vehicle, policies = services.find_vehicle(reference, day=timezone.localdate())
+            vehicle, policies = services.find_vehicle(reference, day=today())
         except ValidationError as error:
             context["error"] = error.messages[0]
         else:
@@ -133,52 +119,32 @@ def vehicle_covers(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
     now = timezone.now()
-    parties = list(claim.parties.all())
-    losses = selectors.claim_losses(claim)
-    used, _ = selectors.ledger_sums(claim)
+    page = selectors.claim_page(claim, now=now)
     # The next step of the main path first, then the steps that keep the state, then the exits.
     actions = sorted(
-        allowed_actions(request.user, claim), key=lambda a: (a.code not in FORWARD, a.target is not None)
+        access.allowed_actions(request.user, claim),
+        key=lambda a: (a.code not in FORWARD, a.target is not None),
     )
     forms = []
     for act in actions:
         if bound is not None and bound.code == act.code:
             forms.append(bound)
         elif act.code == "assess":
-            forms.append(ACTION_FORMS[act.code](claim=claim, losses=losses))
+            forms.append(ACTION_FORMS[act.code](claim=claim, losses=page["losses"]))
         else:
             forms.append(ACTION_FORMS[act.code](claim=claim))
-    show_calculation = claim.state not in (ClaimState.APPROVED, ClaimState.PAID, ClaimState.CLOSED)
-    calculation = selectors.claim_calculation(claim, losses=losses) if show_calculation else None
-    estimates = calculation.payable() if calculation else {}
-    for loss in losses:
-        loss.estimate = estimates.get(loss.pk)
-    return {
-        "claim": claim,
+    return page | {
         "state_badge": state_badge(claim.state),
-        "parties": parties,
-        "losses": losses,
-        "events": list(claim.events.all()),
-        "deadlines": selectors.claim_deadlines(claim, now=now),
-        "signals": selectors.claim_signals(claim, parties=parties, losses=losses),
-        "limits": selectors.remaining_limits(claim, used),
-        "ledger": selectors.claim_ledger(claim),
-        "calculation": calculation,
-        "party_rows": [(p, [loss for loss in losses if loss.party_id == p.pk]) for p in parties],
-        "documents": [(d, DocumentKind(d).label) for d in claim.documents_required],
         "action_forms": forms,
-        "awaiting_reviewer": claim.state == ClaimState.CALCULATED
-        and request.user.has_perm("claims.approve_claim")
-        and not any(a.code == "approve" for a in actions),
+        "awaiting_reviewer": access.awaits_other_reviewer(request.user, claim),
         "open_form": bound.code if bound is not None else (forms[0].code if forms else None),
         "now": now,
     }
 
 
-@permission_required("claims.view_claim", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim with its history, deadlines, signals, ledger and the steps the user may take."""
-    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
+    claim = access.get_claim_for_user(request.user, pk, selectors.claim_for_detail())
     log_person_view(request, claim.policy.insured, "claim_detail")
     return render(request, "claims/detail.html", _detail_context(request, claim))
 
@@ -235,13 +201,15 @@ def _run(code: str, claim: Claim, by, form) -> str:
 
 
 @require_POST
-@permission_required("claims.view_claim", raise_exception=True)
 def act(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """Take one step of the claim through its form."""
-    claim = get_claim_for_user(request.user, pk, selectors.claim_for_detail())
-    if code not in ACTION_FORMS or not request.user.has_perm(action(code).permission):
+    # The claim alone: the service re-reads it under its row lock (and its history for
+    # the four-eyes rule); the page's relations are read only to show a form's errors.
+    claim = access.get_claim_for_user(request.user, pk)
+    if code not in ACTION_FORMS or not access.can_take_step(request.user, code):
         raise PermissionDenied
-    # The state machine and the four-eyes rule are checked by the service, which says why.
+    # The state machine and the four-eyes rule are checked by the service (under the
+    # claim's row lock), which says why.
     form = ACTION_FORMS[code](request.POST, claim=claim)
     if form.is_valid():
         try:
@@ -250,4 +218,5 @@ def act(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             messages.error(request, "；".join(error.messages))
         return redirect("claims:detail", pk=claim.pk)
     messages.error(request, "请检查填写的内容。")
-    return render(request, "claims/detail.html", _detail_context(request, claim, bound=form), status=400)
+    page = selectors.claim_for_detail().get(pk=claim.pk)
+    return render(request, "claims/detail.html", _detail_context(request, page, bound=form), status=400)

@@ -387,7 +387,9 @@ def reset(*, stdout) -> None:
     with transaction.atomic(), append_only_lifted(("support_ticketevent", "support_ticketevent_append_only")):
         ids = list(tickets)
         # Any other ticket that names a demo claim keeps its history but loses the link.
-        Ticket.objects.filter(claim__policy__in=demo_policies.values("pk")).exclude(pk__in=ids).update(claim=None)
+        Ticket.objects.filter(claim__policy__in=demo_policies.values("pk")).exclude(pk__in=ids).update(
+            claim=None
+        )
         Ticket.objects.filter(merged_into__in=ids).update(merged_into=None)
         Survey.objects.filter(ticket__in=ids).delete()
         TicketEvent.objects.filter(ticket__in=ids).delete()

@@ -48,7 +48,7 @@ class TicketFilter(django_filters.FilterSet):
         data = data.copy() if data is not None else {}
         data.setdefault("status", "unfinished")
         super().__init__(data, *args, request=request, **kwargs)
-        self.filters["queue"].queryset = access.visible_queues(request.user).filter(is_active=True)
+        self.filters["queue"].queryset = access.queues_for_user(request.user).filter(is_active=True)
         self.form.fields["q"].widget.attrs["placeholder"] = "工单号、号牌、手机号、身份证号或姓名"
         for field in self.form.fields.values():
             text = field.widget.input_type == "text"

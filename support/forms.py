@@ -124,7 +124,7 @@ class ReclassifyForm(forms.Form):
             "initial", {"queue": ticket.queue_id, "category": ticket.category, "priority": ticket.priority}
         )
         super().__init__(*args, **kwargs)
-        self.fields["queue"].queryset = access.visible_queues(user).filter(is_active=True)
+        self.fields["queue"].queryset = access.queues_for_user(user).filter(is_active=True)
 
 
 class MergeForm(forms.Form):

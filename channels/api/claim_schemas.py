@@ -13,7 +13,7 @@ from django.utils import timezone
 from channels.api import errors
 from channels.api.schemas import PLATE, VIN, Body, BooleanField, Field, ListField
 from claims.choices import ClaimState, PartyKind, PartyRelation, PersonOutcome
-from claims.deadlines import SHANGHAI
+from core.clock import SHANGHAI
 from core.masking import mask_plate
 from policies.identifiers import clean_id_number, clean_phone, clean_plate
 

@@ -16,23 +16,14 @@ from claims.choices import (
     PersonOutcome,
     RejectReason,
 )
-from claims.deadlines import SHANGHAI
 from claims.workflow import OPEN_STATES
+from core.clock import SHANGHAI
 from core.masking import mask_id_number, mask_name
 from policies.identifiers import validate_id_number
 from policies.models import Branch, Policy, Vehicle
 
 
 class ClaimQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The claims a member of staff may see: all of them with `claims.view_all_claims`
-        (hotline, supervisors), otherwise their branch's claims and those they reported."""
-        if not user.is_authenticated or not user.has_perm("claims.view_claim"):
-            return self.none()
-        if user.has_perm("claims.view_all_claims"):
-            return self
-        return self.filter(Q(branch_id=user.branch_id) | Q(reported_by=user))
-
     def open(self):
         return self.filter(state__in=OPEN_STATES)
 

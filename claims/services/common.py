@@ -1,20 +1,23 @@
-"""What every step of a claim shares: the row lock, the permission check, the event
-log, the deadlines, the reserve and the feedback into the policy's claims record."""
+"""What every step of a claim shares: the row lock, the state machine and permission
+check, the event log, the deadlines, the reserve, the signals and the feedback into the
+policy's claims record.
+
+The money is read through `claims.ledger`, the signals through `claims.screening`, who
+may take a step is `claims.access`'s call. A step passes down what it has already read
+(losses, ledger sums, parties, thresholds) so nothing is read twice in one request."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
-from claims import selectors
+from claims import access, ledger, risk, screening
 from claims.choices import ClaimState, PartyKind, PartyRelation, PaymentStatus, PersonOutcome
-from claims.deadlines import DeadlineStatus
-from claims.models import ApprovalAuthority, Claim, ClaimEvent, Payment
-from claims.payout import yuan
+from claims.deadlines import DeadlineStatus, claim_deadlines
+from claims.models import Claim, ClaimEvent, Loss, Party, Payment
 from claims.workflow import FINAL_STATES, Action, check_allowed
 from policies.models import Policy, User
 
@@ -31,18 +34,11 @@ def lock(claim: Claim) -> Claim:
     return Claim.objects.select_related("policy").select_for_update(of=("self",)).get(pk=claim.pk)
 
 
-def require_permission(by: User | None, act: Action) -> None:
-    if by is None or not by.is_active or not by.has_perm(act.permission):
-        raise ValidationError(
-            "您没有“%(action)s”的权限。", code="permission_denied", params={"action": act.label}
-        )
-
-
 def begin(claim: Claim, code: str, by: User | None) -> tuple[Claim, Action]:
     """Lock the claim and check that `by` may take action `code` from its current state."""
     locked = lock(claim)
     act = check_allowed(code, locked.state)
-    require_permission(by, act)
+    access.require_step(by, act)
     return locked, act
 
 
@@ -79,7 +75,7 @@ def log_event(
 def apply_deadlines(claim: Claim, *, now: dt.datetime) -> None:
     """Copy the deadlines onto the claim (due times, the next one, breaches) so queues
     sort and filter on indexed columns."""
-    documents, decision, payment = selectors.claim_deadlines(claim, now=now)
+    documents, decision, payment = claim_deadlines(claim, now=now)
     claim.documents_due_at = documents.due
     claim.decision_due_at = decision.due
     claim.payment_due_at = payment.due
@@ -92,56 +88,48 @@ def apply_deadlines(claim: Claim, *, now: dt.datetime) -> None:
     claim.next_due_at = min(pending) if pending and claim.is_open else None
 
 
-def refresh_money(claim: Claim) -> None:
-    """Paid total and reserve (what is still expected to be paid) of the claim."""
-    sums = dict(
+def refresh_money(
+    claim: Claim, *, losses: list[Loss] | None = None, sums: ledger.LedgerSums | None = None
+) -> None:
+    """Paid total and reserve (what is still expected to be paid) of the claim. Before
+    calculation the reserve is the engine's estimate, over `losses` and `sums` when the
+    step has them (read otherwise)."""
+    payments = dict(
         Payment.objects.filter(claim=claim)
         .values("status")
         .annotate(total=Sum("amount"))
         .order_by()
         .values_list("status", "total")
     )
-    claim.paid_total = sums.get(PaymentStatus.PAID, ZERO)
+    claim.paid_total = payments.get(PaymentStatus.PAID, ZERO)
     if not claim.is_open:
         claim.reserve = ZERO
     elif claim.state == ClaimState.APPROVED:
-        claim.reserve = sums.get(PaymentStatus.APPROVED, ZERO)
+        claim.reserve = payments.get(PaymentStatus.APPROVED, ZERO)
     elif claim.calculated_total is not None:
         claim.reserve = claim.calculated_total
     else:
-        claim.reserve = selectors.claim_calculation(claim).total
+        claim.reserve = ledger.claim_calculation(claim, losses=losses, sums=sums).total
 
 
-def refresh_risk(claim: Claim) -> None:
-    parties = list(claim.parties.all())
-    losses = selectors.claim_losses(claim)
-    claim.risk_codes = [s.code.value for s in selectors.claim_signals(claim, parties=parties, losses=losses)]
+def refresh_risk(
+    claim: Claim,
+    *,
+    losses: list[Loss] | None = None,
+    parties: list[Party] | None = None,
+    thresholds: risk.Thresholds | None = None,
+) -> None:
+    """The claim's signal codes, over what the step has already read (read otherwise)."""
+    parties = list(claim.parties.all()) if parties is None else parties
+    losses = ledger.claim_losses(claim) if losses is None else losses
+    signals = screening.claim_signals(claim, parties=parties, losses=losses, thresholds=thresholds)
+    claim.risk_codes = [s.code.value for s in signals]
 
 
 def finish(claim: Claim, *, now: dt.datetime) -> Claim:
     apply_deadlines(claim, now=now)
     claim.save()
     return claim
-
-
-def check_approval_authority(by: User, amount: Decimal) -> None:
-    """A reviewer approves up to their own amount; above it, or with none set, only a
-    supervisor may (fail closed)."""
-    if by.has_perm("claims.approve_any_amount"):
-        return
-    authority = ApprovalAuthority.objects.filter(user=by).first()
-    if authority is None:
-        raise ValidationError(
-            "您尚未设定核赔权限，金额 %(amount)s 元须由主管核赔。",
-            code="no_authority",
-            params={"amount": yuan(amount)},
-        )
-    if amount > authority.max_amount:
-        raise ValidationError(
-            "金额 %(amount)s 元超过您的核赔权限 %(limit)s 元，须由主管核赔。",
-            code="above_authority",
-            params={"amount": yuan(amount), "limit": yuan(authority.max_amount)},
-        )
 
 
 def is_fatal(claim: Claim) -> bool:

@@ -14,13 +14,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims import payout, selectors
+from claims import access, ledger
 from claims.choices import LossCategory, PartyKind, PaymentKind, PaymentStatus
-from claims.models import Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment
+from claims.models import Claim, LedgerEntry, Loss, Party, Payment
 from claims.payout import FEN, yuan
 from claims.services.common import (
     begin,
-    check_approval_authority,
     count_in_record,
     finish,
     log_event,
@@ -78,8 +77,8 @@ def claim_advance(
         raise ValidationError("垫付金额须大于 0 并精确到分。", code="advance_amount")
     if party.claim_id != claim.pk or party.kind != PartyKind.PERSON or not party.is_third_party:
         raise ValidationError("只能为本案受伤的第三者垫付抢救费用。", code="advance_party")
-    used, _ = selectors.ledger_sums(claim)
-    room = payout.advance_room(limits=claim.limits, used=used)
+    sums = ledger.ledger_sums(claim)
+    room = ledger.advance_room(claim, sums.used)
     if amount > room:
         raise ValidationError(
             "垫付金额 %(amount)s 元超过%(fault)s医疗费用限额的剩余额度 %(room)s 元。",
@@ -90,7 +89,7 @@ def claim_advance(
                 "room": yuan(room),
             },
         )
-    check_approval_authority(by, amount)
+    access.check_approval_authority(by, amount)
     payment = Payment.objects.create(
         claim=claim,
         kind=PaymentKind.ADVANCE,
@@ -117,7 +116,7 @@ def claim_advance(
         f"为{party.display_name}垫付抢救费用 {yuan(amount)} 元，医疗费用限额剩余 {yuan(room - amount)} 元。"
     )
     log_event(claim, act, by=by, at=now, note=f"{text}{note}".strip())
-    refresh_money(claim)
+    refresh_money(claim, sums=sums.plus_advance(party.pk, amount))
     finish(claim, now=now)
     return payment
 
@@ -133,15 +132,9 @@ def claim_approve(*, claim: Claim, by: User, note: str = "", now: dt.datetime | 
     """
     now = now_or(now)
     claim, act = begin(claim, "approve", by)
-    calculated_by = (
-        ClaimEvent.objects.filter(claim=claim, action="calculate")
-        .order_by("-seq")
-        .values_list("by_id", flat=True)
-    ).first()
-    if calculated_by == by.pk:
-        raise ValidationError("理算人不能核赔自己理算的赔案，请由其他核赔人审核。", code="four_eyes")
-    losses = selectors.claim_losses(claim)
-    calculation = selectors.claim_calculation(claim, losses=losses, assessed=True)
+    access.require_other_reviewer(by, claim)
+    losses = ledger.claim_losses(claim)
+    calculation = ledger.claim_calculation(claim, losses=losses, assessed=True)
     payable = calculation.payable()
     if calculation.total != claim.calculated_total or any(
         payable.get(loss.pk, ZERO) != (loss.payable or ZERO) for loss in losses
@@ -154,7 +147,7 @@ def claim_approve(*, claim: Claim, by: User, note: str = "", now: dt.datetime | 
         )
     if calculation.total <= 0:
         raise ValidationError("理算应赔金额为 0，无款可核，请拒赔或注销。", code="nothing_to_pay")
-    check_approval_authority(by, calculation.total)
+    access.check_approval_authority(by, calculation.total)
     payment = Payment.objects.create(
         claim=claim,
         kind=PaymentKind.SETTLEMENT,

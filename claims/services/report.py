@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from claims import risk, selectors
+from claims import access, ledger, risk, screening
 from claims.choices import (
     AdvanceCase,
     ClaimChannel,
@@ -20,11 +20,12 @@ from claims.choices import (
     PartyRelation,
     PersonOutcome,
 )
-from claims.deadlines import SHANGHAI
+from claims.cover import covering_policy
 from claims.models import Claim, Loss, Party
 from claims.payout import FEN
-from claims.services.common import finish, log_event, now_or, refresh_money, refresh_risk, require_permission
+from claims.services.common import finish, log_event, now_or, refresh_money, refresh_risk
 from claims.workflow import action
+from core.clock import SHANGHAI
 from outbox.services import MessageChannel, enqueue_message
 from policies.identifiers import clean_id_number, clean_phone, clean_plate, normalize
 from policies.models import Policy, User, Vehicle
@@ -146,7 +147,7 @@ def find_vehicle(reference: str, *, day: dt.date) -> tuple[Vehicle, list[Policy]
     by_vehicle: dict[int, list[Policy]] = {pk: [] for pk in vehicle_ids}
     for policy in policies:
         by_vehicle[policy.vehicle_id].append(policy)
-    covered = [pk for pk, ps in by_vehicle.items() if selectors.covering_policy(ps, day)]
+    covered = [pk for pk, ps in by_vehicle.items() if covering_policy(ps, day)]
     chosen = (
         covered[0]
         if covered
@@ -206,7 +207,7 @@ def claim_report(
     if channel not in ClaimChannel.values:
         raise ValidationError("报案渠道无效。", code="channel")
     if reported_by is not None:
-        require_permission(reported_by, action("report"))
+        access.require_step(reported_by, action("report"))
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
         raise ValidationError("幂等键不能超过 100 个字符。", code="idempotency_key")
@@ -234,11 +235,11 @@ def claim_report(
         if existing is not None:
             return _replay(existing, vehicle_ref=vehicle, day=day, accident_at=accident_at)
     found, policies = find_vehicle(vehicle, day=day)
-    policy = selectors.covering_policy(policies, day)
+    policy = covering_policy(policies, day)
     if policy is None:
         raise ValidationError(outside_cover_message(found, policies, accident_at), code="outside_cover")
-    limits = selectors.limit_table().limits(day=day, at_fault=at_fault)
-    thresholds = selectors.risk_thresholds()
+    limits = ledger.limit_table().limits(day=day, at_fault=at_fault)
+    thresholds = screening.risk_thresholds()
     try:
         with transaction.atomic():
             claim = _create(
@@ -255,6 +256,7 @@ def claim_report(
                 key=key,
                 limits=limits,
                 late=risk.is_late_report(accident_at, now, thresholds),
+                thresholds=thresholds,
                 parties=cleaned,
                 now=now,
             )
@@ -282,7 +284,7 @@ def _replay(existing: Claim, *, vehicle_ref: str, day: dt.date, accident_at: dt.
 
 
 def _create(*, policy, channel, accident_at, place, description, at_fault, advance_case, reporter_name,
-            reporter_phone, reported_by, key, limits, late, parties, now) -> Claim:  # fmt: skip
+            reporter_phone, reported_by, key, limits, late, thresholds, parties, now) -> Claim:  # fmt: skip
     claim = Claim.objects.create(
         number=new_claim_number(day=now.astimezone(SHANGHAI).date()),
         policy=policy,
@@ -327,8 +329,10 @@ def _create(*, policy, channel, accident_at, place, description, at_fault, advan
     source = ClaimChannel(channel).label
     note = f"{source}报案" + ("；出险后较长时间才报案，已标记延迟报案" if late else "")
     log_event(claim, action("report"), by=reported_by, at=now, note=note)
-    refresh_money(claim)
-    refresh_risk(claim)
+    # What was just written is at hand: the engine's line order, and an empty ledger.
+    losses.sort(key=lambda loss: (loss.party_id, loss.category))
+    refresh_money(claim, losses=losses, sums=ledger.LedgerSums.empty())
+    refresh_risk(claim, losses=losses, parties=created, thresholds=thresholds)
     finish(claim, now=now)
     _acknowledge(claim)
     return claim

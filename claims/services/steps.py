@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims import selectors
+from claims import ledger
 from claims.choices import ClaimState, DocumentKind, Exclusion, LossCategory, RejectReason
 from claims.models import Claim, Loss
 from claims.payout import FEN, yuan
@@ -109,21 +109,10 @@ def claim_survey(
     if advance_case is not None and advance_case != claim.advance_case:
         claim.advance_case = advance_case
         changes.append("垫付情形：" + (claim.get_advance_case_display() or "无"))
+    sums = None
     if at_fault != claim.at_fault:
-        limits = selectors.limit_table().limits(day=claim.accident_day, at_fault=at_fault)
-        used, _ = selectors.ledger_sums(claim)
-        for category, limit in limits.items():
-            if used.get(category, ZERO) > limit:
-                raise ValidationError(
-                    "已垫付的%(category)s %(used)s 元超过%(fault)s限额 %(limit)s 元，不能改为%(fault)s。",
-                    code="limit_below_ledger",
-                    params={
-                        "category": LossCategory(category).label,
-                        "used": yuan(used[category]),
-                        "limit": yuan(limit),
-                        "fault": "有责" if at_fault else "无责",
-                    },
-                )
+        sums = ledger.ledger_sums(claim)
+        limits = ledger.limits_for_fault(claim, at_fault=at_fault, used=sums.used)
         claim.at_fault = at_fault
         claim.limit_death_disability = limits[LossCategory.DEATH_DISABILITY]
         claim.limit_medical = limits[LossCategory.MEDICAL]
@@ -131,8 +120,9 @@ def claim_survey(
         changes.append("责任认定改为" + ("有责" if at_fault else "无责"))
     text = note + ("（" + "；".join(changes) + "）" if changes else "")
     log_event(claim, act, by=by, at=now, note=text)
-    refresh_money(claim)
-    refresh_risk(claim)
+    losses = ledger.claim_losses(claim)
+    refresh_money(claim, losses=losses, sums=sums)
+    refresh_risk(claim, losses=losses)
     return finish(claim, now=now)
 
 
@@ -148,7 +138,7 @@ def claim_assess(
     """定损核损: the assessed amount and any exclusion of every loss line, by loss id."""
     now = now_or(now)
     claim, act = begin(claim, "assess", by)
-    losses = list(Loss.objects.filter(claim=claim).select_related("party"))
+    losses = ledger.claim_losses(claim)
     missing = [loss for loss in losses if loss.pk not in amounts]
     if missing:
         raise ValidationError(
@@ -170,8 +160,8 @@ def claim_assess(
     )
     claim.calculated_total = None
     log_event(claim, act, by=by, at=now, note=f"核定损失合计 {yuan(claim.assessed_total)} 元。{note}".strip())
-    refresh_money(claim)
-    refresh_risk(claim)
+    refresh_money(claim, losses=losses)
+    refresh_risk(claim, losses=losses)
     return finish(claim, now=now)
 
 
@@ -181,8 +171,8 @@ def claim_calculate(*, claim: Claim, by: User, note: str = "", now: dt.datetime 
     already taken (advances), and keep each line's payable amount."""
     now = now_or(now)
     claim, act = begin(claim, "calculate", by)
-    losses = selectors.claim_losses(claim)
-    calculation = selectors.claim_calculation(claim, losses=losses, assessed=True)
+    losses = ledger.claim_losses(claim)
+    calculation = ledger.claim_calculation(claim, losses=losses, assessed=True)
     payable = calculation.payable()
     for loss in losses:
         loss.payable = payable.get(loss.pk, ZERO)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from claims.limits import liability_limits
+from claims.ledger import liability_limits
 from core import clock
 from core.rmb import rmb_capitals
 from desks.counter import view_models

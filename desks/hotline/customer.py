@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from claims.access import claims_for_user
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
@@ -21,6 +22,7 @@ from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicl
 from policies.tariffs import tariff_book
 from reminders.models import Reminder, ReminderChannel, RenewalCall
 from reminders.selectors import mask_recipient
+from support.access import tickets_for_user
 from support.models import Ticket
 
 SHOWN = 8  # claims, tickets and messages: the latest few, with a count of the rest
@@ -133,9 +135,9 @@ def customer_picture(user: User, person: Person, *, focus: int | None = None, da
         branch = issuing_branch(policies, day=day) or user.branch
         desks.append(vehicle_desk(vehicle, policies, branch=branch, day=day, book=book))
     ids = [v.pk for v in vehicles]
-    claims, claims_more = _latest(claims_of_vehicles(ids).visible_to(user)) if ids else ([], False)
+    claims, claims_more = _latest(claims_for_user(user, claims_of_vehicles(ids))) if ids else ([], False)
     tickets, tickets_more = _latest(
-        Ticket.objects.visible_to(user)
+        tickets_for_user(user)
         .filter(customer=person)
         .select_related("vehicle", "assignee")
         .order_by("-created_at", "-pk")

@@ -24,18 +24,6 @@ class TicketQuerySet(models.QuerySet):
         """Most urgent first: the next SLA deadline, tickets whose clock stands still last."""
         return self.order_by(models.F("sla_due").asc(nulls_last=True), "-priority_rank", "created_at")
 
-    def visible_to(self, user):
-        """The tickets `user` may see: every ticket for those who see all branches; else the
-        queues of their own branch, plus the hotline centre's queues for hotline staff."""
-        if user.has_perm("support.view_all_tickets"):
-            return self
-        if not user.has_perm("support.work_tickets"):
-            return self.none()
-        scope = Q(queue__branch_id=user.branch_id) if user.branch_id else Q(pk__in=[])
-        if user.has_perm("support.view_hotline_queues"):
-            scope |= Q(queue__branch__isnull=True)
-        return self.filter(scope)
-
     def with_related(self):
         return self.select_related("queue", "assignee", "customer", "vehicle")
 

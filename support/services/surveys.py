@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from support import notifications
+from support import access, notifications
 from support.choices import EventKind
 from support.models import Survey, Ticket, TicketEvent
 
@@ -66,18 +66,12 @@ def survey_for_token(token: str) -> Survey:
     return Survey.objects.select_related("ticket").get(token_hash=token_hash(token))
 
 
-def check_customer(user) -> None:
-    """Only the customer answers: a signed-in member of staff is refused, so nobody can
-    fill in the survey for the customer from the desk."""
-    if user is not None and user.is_authenticated:
-        raise PermissionDenied("员工账号不能代客户填写满意度调查。")
-
-
 @transaction.atomic
 def survey_answer(*, token: str, score: int, comment: str = "", user=None) -> Survey:
     """Record the customer's answer: once (a second answer is refused), before the link
     expires, never from a staff session."""
-    check_customer(user)
+    if not access.can_answer_survey(user):
+        raise PermissionDenied(access.SURVEY_BY_STAFF)
     survey = survey_for_token(token)
     if survey.answered_at is not None:
         raise ValidationError("您已提交过评价，每条链接只能评价一次。感谢您的反馈！", code="answered")

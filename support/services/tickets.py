@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from claims.models import Claim
 from policies.models import Branch, NumberSequence, Person, Policy, User, Vehicle
-from support import notifications, sla
-from support.access import can_work_queue
+from support import access, notifications, sla
 from support.choices import Category, Channel, EventKind, Priority, Status
 from support.models import Queue, Ticket, TicketEvent
 
@@ -119,7 +118,7 @@ def ticket_create(
     if policy is not None and vehicle is None:
         vehicle = policy.vehicle
     queue = queue or queue_for(branch=branch, category=category)
-    if assignee is not None and not can_work_queue(assignee, queue):
+    if assignee is not None and not access.can_work_queue(assignee, queue):
         raise ValidationError("处理人无权处理“%(queue)s”的工单。", code="assignee", params={"queue": queue})
     ticket = Ticket(
         number=reserve_ticket_numbers(timezone.localdate(at), 1)[0],
@@ -168,7 +167,7 @@ def ticket_log_call(
     not work the centre's queues), assigned to the agent. The call itself is the first
     response."""
     at = timezone.now()
-    branch = None if agent.has_perm("support.view_hotline_queues") else agent.branch
+    branch = access.ticket_branch_for(agent, Channel.HOTLINE)
     ticket = ticket_create(
         subject=subject or f"来电咨询：{Category(category).label}",
         channel=Channel.HOTLINE,
@@ -214,7 +213,7 @@ def ticket_reply(
     message = notifications.enqueue_reply(ticket=ticket, body=body, dedupe_key=f"support:reply:{key}")
     event = _event(ticket, EventKind.PUBLIC_REPLY, actor=by, at=at, body=body, message=message, key=key)
     ticket_clock.record_first_response(ticket, at)
-    if ticket.assignee_id is None and can_work_queue(by, ticket.queue):
+    if ticket.assignee_id is None and access.can_work_queue(by, ticket.queue):
         ticket.assignee = by
         _event(ticket, EventKind.ASSIGNED, actor=by, at=at, to_value=str(by))
     if ticket.status in (Status.NEW, Status.REOPENED):
@@ -251,7 +250,7 @@ def ticket_assign(*, ticket: Ticket, to: User | None, by: User) -> Ticket:
     ticket = _locked(ticket)
     if ticket.status == Status.CLOSED:
         raise ValidationError("工单已关闭，不能再分派。", code="closed")
-    if to is not None and not can_work_queue(to, ticket.queue):
+    if to is not None and not access.can_work_queue(to, ticket.queue):
         raise ValidationError(
             "%(user)s 无权处理“%(queue)s”的工单。",
             code="assignee",
@@ -302,7 +301,7 @@ def ticket_reclassify(
             raise ValidationError("队列“%(queue)s”已停用。", code="queue", params={"queue": queue})
         _event(ticket, EventKind.QUEUE, actor=by, at=at, from_value=ticket.queue.name, to_value=queue.name)
         ticket.queue = queue
-        if ticket.assignee_id and not can_work_queue(ticket.assignee, queue):
+        if ticket.assignee_id and not access.can_work_queue(ticket.assignee, queue):
             _event(ticket, EventKind.ASSIGNED, actor=by, at=at, from_value=str(ticket.assignee))
             ticket.assignee = None
     if (category, priority) != (ticket.category, ticket.priority):

@@ -1,14 +1,13 @@
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from support import selectors
+from support import access, selectors
 from support.choices import Category
 
 
 @require_GET
-@permission_required("support.view_article", raise_exception=True)
+@access.required(access.can_read_articles)
 def kb_search(request: HttpRequest) -> HttpResponse:
     """Knowledge-base answers for the search box beside the reply form (an htmx fragment)."""
     query = request.GET.get("q", "").strip()[:100]

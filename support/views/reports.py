@@ -1,11 +1,10 @@
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from support import reports
+from support import access, reports
 
 
-@permission_required("support.view_support_reports", raise_exception=True)
+@access.required(access.can_view_support_reports)
 def support_reports(request: HttpRequest) -> HttpResponse:
     """SLA compliance by queue, channel and category; satisfaction by agent, queue and channel."""
     try:

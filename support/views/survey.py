@@ -1,25 +1,24 @@
 """The customer's satisfaction survey, behind the one-time link of their message."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from support import access
 from support.forms import SurveyForm
 from support.models import Survey
 from support.services import survey_answer
-from support.services.surveys import check_customer, survey_for_token
+from support.services.surveys import survey_for_token
 
 
 @never_cache
 @login_not_required
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        check_customer(request.user)
-    except PermissionDenied as refusal:
-        return render(request, "support/survey_refused.html", {"reason": str(refusal)}, status=403)
+    if not access.can_answer_survey(request.user):
+        return render(request, "support/survey_refused.html", {"reason": access.SURVEY_BY_STAFF}, status=403)
     try:
         found = survey_for_token(token)
     except Survey.DoesNotExist:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
@@ -17,7 +16,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from policies.audit import log_person_view
 from support import access, notifications, selectors, services, workflow
-from support.choices import Category, Channel, Priority, Status
+from support.choices import Category, Priority, Status
 from support.filters import TicketFilter
 from support.forms import (
     AssignForm,
@@ -32,14 +31,12 @@ from support.forms import (
 from support.models import Survey, Ticket
 from support.tables import MyTicketTable, TicketTable
 
-WORK = "support.work_tickets"
-
 
 def _error_text(error: ValidationError) -> str:
     return "；".join(error.messages)
 
 
-@permission_required(WORK, raise_exception=True)
+@access.required(access.can_work_tickets)
 def my_tickets(request: HttpRequest) -> HttpResponse:
     mine = selectors.my_tickets(request.user)
     table = MyTicketTable(mine, prefix="mine-")
@@ -56,7 +53,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         )
     )
     escalated = None
-    if request.user.has_perm("support.view_all_tickets"):
+    if access.can_view_all_tickets(request.user):
         escalated = TicketTable(selectors.escalated_to(request.user), prefix="esc-", orderable=False)
         RequestConfig(request, paginate={"per_page": 10}).configure(escalated)
     return render(
@@ -64,30 +61,26 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
-class QueueView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+@method_decorator(access.required(access.can_work_tickets), name="dispatch")
+class QueueView(SingleTableMixin, FilterView):
     """My team's queues: the tickets the user may see, filtered, most urgent first."""
 
-    permission_required = WORK
-    raise_exception = True
     table_class = TicketTable
     filterset_class = TicketFilter
     template_name = "support/queue.html"
     table_pagination = {"per_page": 25}
 
     def get_queryset(self):
-        return Ticket.objects.visible_to(self.request.user).with_related().by_urgency()
+        return selectors.queue_tickets(self.request.user)
 
 
-@permission_required(WORK, raise_exception=True)
+@access.required(access.can_work_tickets)
 def ticket_new(request: HttpRequest) -> HttpResponse:
-    initial_channel = (
-        Channel.HOTLINE if request.user.has_perm("support.view_hotline_queues") else Channel.WALK_IN
-    )
-    form = TicketCreateForm(request.POST or None, initial={"channel": initial_channel})
+    initial = {"channel": access.default_ticket_channel(request.user)}
+    form = TicketCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         found = data["customer"]
-        hotline = data["channel"] == Channel.HOTLINE and request.user.has_perm("support.view_hotline_queues")
         try:
             ticket = services.ticket_create(
                 subject=data["subject"],
@@ -100,7 +93,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 policy=found.policy if found else None,
                 contact_phone=data["contact_phone"],
                 contact_email=data["contact_email"],
-                branch=None if hotline else request.user.branch,
+                branch=access.ticket_branch_for(request.user, data["channel"]),
                 created_by=request.user,
                 assignee=request.user,
             )
@@ -120,7 +113,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
+@access.required(access.can_work_tickets)
 def ticket_log_call(request: HttpRequest) -> HttpResponse:
     """ "Log this call" from the hotline desk: one click opens it, one click saves it."""
     form = LogCallForm(request.POST)
@@ -157,7 +150,9 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
         "note_form": forms.get("note_form") or NoteForm(),
         "assignees": list(access.assignable_users(ticket.queue)),
         "next_statuses": [(s, Status(s).label) for s in workflow.next_statuses(ticket.status)],
-        "queues": list(access.visible_queues(request.user).filter(Q(is_active=True) | Q(pk=ticket.queue_id))),
+        "queues": list(
+            access.queues_for_user(request.user).filter(Q(is_active=True) | Q(pk=ticket.queue_id))
+        ),
         "categories": Category.choices,
         "priorities": Priority.choices,
         "merge_candidates": list(selectors.mergeable_into(ticket, request.user)[:20]),
@@ -167,25 +162,22 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
     return render(request, "support/ticket_detail.html", context, status=status)
 
 
-@permission_required(WORK, raise_exception=True)
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, access.get_ticket_for_user(request, pk))
+    return _detail(request, access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail()))
 
 
 @require_GET
-@permission_required(WORK, raise_exception=True)
 def ticket_customer(request: HttpRequest, pk: int) -> HttpResponse:
     """The customer's full contact details, on request; every such view is logged."""
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     if ticket.customer is not None:
         log_person_view(request, ticket.customer, "support_ticket")
     return render(request, "support/includes/customer_full.html", {"ticket": ticket})
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
@@ -202,9 +194,8 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
@@ -231,9 +222,8 @@ def _act(request: HttpRequest, ticket: Ticket, action, success: str) -> HttpResp
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = AssignForm(request.POST, ticket=ticket)
     if not form.is_valid():
         messages.error(request, "请选择有效的处理人。")
@@ -246,9 +236,8 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_take(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     return _act(
         request, ticket, lambda: services.ticket_assign(ticket=ticket, to=request.user, by=request.user),
         "已领取工单。",
@@ -256,9 +245,8 @@ def ticket_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = TransitionForm(request.POST, ticket=ticket)
     if not form.is_valid():
         messages.error(request, "工单当前状态不能改为所选状态。")
@@ -272,9 +260,8 @@ def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = ReclassifyForm(request.POST, ticket=ticket, user=request.user)
     if not form.is_valid():
         messages.error(request, "请选择有效的队列、类别和优先级。")
@@ -290,9 +277,8 @@ def ticket_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required(WORK, raise_exception=True)
 def ticket_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = access.get_ticket_for_user(request, pk)
+    ticket = access.get_ticket_for_user(request.user, pk, selectors.ticket_for_detail())
     form = MergeForm(request.POST, candidates=selectors.mergeable_into(ticket, request.user))
     if not form.is_valid():
         messages.error(request, "请选择同一客户的另一张未关闭工单。")

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from claims.deadlines import SHANGHAI
 from claims.models import ApprovalAuthority
+from core.clock import SHANGHAI
 from tests import factories
 
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)

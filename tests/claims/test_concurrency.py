@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
 
-from claims import selectors, services
+from claims import ledger, services
 from claims.choices import ClaimState as S
 from claims.choices import PaymentKind
 from claims.models import Claim, LedgerEntry, Payment
@@ -26,14 +26,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def slow_ledger_reads(monkeypatch):
     """Hold every reader for a moment after it reads the ledger, so that without the row
     lock two payments would both see the same remaining limit."""
-    original = selectors.ledger_sums
+    original = ledger.ledger_sums
 
     def read_then_wait(claim):
         result = original(claim)
         time.sleep(0.3)
         return result
 
-    monkeypatch.setattr(selectors, "ledger_sums", read_then_wait)
+    monkeypatch.setattr(ledger, "ledger_sums", read_then_wait)
 
 
 def run_together(*calls):

@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from claims import services
 from claims.choices import ClaimState as S
-from claims.deadlines import SHANGHAI, Clock, DeadlineStatus, deadline, due_at
+from claims.deadlines import Clock, DeadlineStatus, claim_deadlines, deadline, due_at
 from claims.models import Claim
-from claims.selectors import claim_deadlines
+from core.clock import SHANGHAI
 from tests.claims.conftest import NOW
 
 

@@ -1,6 +1,7 @@
 """The ledger of what each payment takes from each sub-limit: append-only, reversed by
 reversing entries, remaining limit always the ledger's sum; advances of rescue costs."""
 
+from collections import Counter
 from decimal import Decimal as D
 
 import pytest
@@ -8,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from claims import services
+from claims import ledger, screening, services
 from claims.choices import ClaimState as S
 from claims.choices import PaymentKind, PaymentStatus
+from claims.ledger import ledger_sums, sums_of
 from claims.models import LedgerEntry, Payment
-from claims.selectors import ledger_sums
+from claims.selectors import claim_ledger
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +178,83 @@ def test_an_advance_during_calculation_makes_the_approval_recalculate(
     services.claim_send_back(claim=claim, by=second_adjuster, note="有新垫付")
     claim = walk_to(claim, S.APPROVED)
     assert ledger_total(claim, "medical") == D("18000.00")
+
+
+def test_the_sums_of_the_entries_a_page_lists_are_the_ledgers_sums(claim, walk_to, supervisor):
+    claim.losses.filter(category="medical").update(reported_amount=D("20000"))
+    claim = walk_to(claim, S.SURVEYED)
+    injured = claim.parties.get(kind="person")
+    services.claim_advance(claim=claim, by=supervisor, party=injured, amount=D("5000"))
+    claim = walk_to(claim, S.APPROVED)
+    services.claim_revoke(claim=claim, by=supervisor, note="冲正")
+    sums = ledger_sums(claim)
+    assert sums == sums_of(claim_ledger(claim))
+    assert sums.used == {"medical": D("5000.00"), "property": D("0.00")}
+    assert sums.advanced == {(injured.pk, "medical"): D("5000.00")}
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How often each step reads the limit table, the losses, the ledger and the thresholds."""
+    counts = Counter()
+    for module, name in [
+        (ledger, "limit_table"),
+        (ledger, "claim_losses"),
+        (ledger, "ledger_sums"),
+        (screening, "risk_thresholds"),
+    ]:
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            counts[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    return counts
+
+
+def test_no_step_of_the_approval_walk_reads_anything_twice(
+    policy, hotline_agent, claims_adjuster, second_adjuster, supervisor, reads
+):
+    def step(call):
+        reads.clear()
+        call()
+        assert all(n == 1 for n in reads.values()), dict(reads)
+        return dict(reads)
+
+    at = claims_adjuster
+    claim = None
+
+    def report():
+        nonlocal claim
+        claim = factories.make_claim(policy, by=hotline_agent)
+
+    assert step(report) == {"limit_table": 1, "risk_thresholds": 1}
+    step(lambda: services.claim_register(claim=claim, by=at, documents=["policy", "claim_form"]))
+    injured = claim.parties.get(kind="person")
+    assert step(
+        lambda: services.claim_advance(claim=claim, by=supervisor, party=injured, amount=D("100"))
+    ) == {
+        "ledger_sums": 1,
+        "claim_losses": 1,
+    }
+    # A changed finding of fault: the new limits against the ledger, then reserve and signals.
+    assert step(lambda: services.claim_survey(claim=claim, by=at, at_fault=False, note="对方全责")) == {
+        "limit_table": 1,
+        "ledger_sums": 1,
+        "claim_losses": 1,
+        "risk_thresholds": 1,
+    }
+    amounts = {loss.pk: (loss.reported_amount, "") for loss in claim.losses.all()}
+    assert step(lambda: services.claim_assess(claim=claim, by=at, amounts=amounts)) == {
+        "claim_losses": 1,
+        "ledger_sums": 1,
+        "risk_thresholds": 1,
+    }
+    assert step(lambda: services.claim_calculate(claim=claim, by=at)) == {"claim_losses": 1, "ledger_sums": 1}
+    assert step(lambda: services.claim_approve(claim=claim, by=second_adjuster)) == {
+        "claim_losses": 1,
+        "ledger_sums": 1,
+    }
+    claim.refresh_from_db()
+    assert claim.state == S.APPROVED

@@ -7,7 +7,7 @@ import pytest
 
 from claims import payout
 from claims.choices import Exclusion, LossCategory
-from claims.selectors import limit_table
+from claims.ledger import liability_limits, limit_table
 
 DEATH, MEDICAL, PROPERTY = LossCategory.DEATH_DISABILITY, LossCategory.MEDICAL, LossCategory.PROPERTY
 BEFORE = dt.date(2020, 9, 18)  # last day of the 2008 column
@@ -40,6 +40,20 @@ def test_an_accident_before_the_2008_table_has_no_limit_and_says_so():
     with pytest.raises(payout.LimitMissing) as error:
         limit_table().limits(day=dt.date(2008, 1, 31), at_fault=True)
     assert "没有适用的有责死亡伤残赔偿限额" in error.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_the_limits_a_policy_prints_are_both_rows_in_force_on_the_day():
+    old, new = liability_limits(BEFORE), liability_limits(REFORM)
+    assert (old.death_disability, old.medical, old.property) == (D("110000"), D("10000"), D("2000"))
+    assert (new.death_disability, new.medical, new.property) == (D("180000"), D("18000"), D("2000"))
+    assert (new.no_fault_death_disability, new.no_fault_medical, new.no_fault_property) == (
+        D("18000"),
+        D("1800"),
+        D("100"),
+    )
+    assert (new.at_fault_total, new.no_fault_total) == (D("200000"), D("19900"))
+    assert old.no_fault_total == D("12100")
 
 
 LIMITS_2020_FAULT = {DEATH: D("180000"), MEDICAL: D("18000"), PROPERTY: D("2000")}

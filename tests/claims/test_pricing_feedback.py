@@ -9,7 +9,7 @@ import pytest
 from claims import services
 from claims.choices import ClaimState as S
 from policies.models import Policy
-from policies.selectors import renewal_quote
+from policies.quotes import renewal_quote_on
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def previous_year(policy):
 
 def quote_for(policy):
     policies = list(Policy.objects.filter(vehicle=policy.vehicle))
-    return renewal_quote(vehicle=policy.vehicle, policies=policies, branch=policy.branch, day=QUOTE_DAY)
+    return renewal_quote_on(QUOTE_DAY, vehicle=policy.vehicle, policies=policies, branch=policy.branch)
 
 
 def test_an_approved_at_fault_claim_raises_the_next_quote(claim, policy, previous_year, walk_to):
@@ -91,7 +91,7 @@ def test_two_at_fault_claims_in_one_year_give_a5(claim, policy, previous_year, h
 
 
 def test_the_claim_counts_in_the_policy_year_it_happened_in(policy, previous_year, hotline_agent, walk_to):
-    from claims.deadlines import SHANGHAI
+    from core.clock import SHANGHAI
 
     claim = factories.make_claim(
         policy, by=hotline_agent, accident_at=dt.datetime(2025, 12, 1, 9, tzinfo=SHANGHAI),

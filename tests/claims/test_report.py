@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from claims.choices import ClaimChannel, ClaimState, LossCategory
-from claims.deadlines import SHANGHAI
 from claims.models import Claim, ClaimEvent, Loss, Party
 from claims.services import claim_report
-from policies.models import OutboundMessage
+from core.clock import SHANGHAI
+from outbox.models import OutboundMessage
 from tests import factories
 from tests.claims.conftest import NOW
 

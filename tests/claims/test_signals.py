@@ -6,9 +6,9 @@ from decimal import Decimal as D
 import pytest
 
 from claims import risk
-from claims.deadlines import SHANGHAI
 from claims.models import RiskThreshold
-from claims.selectors import claim_signals, risk_thresholds
+from claims.screening import claim_signals, risk_thresholds
+from core.clock import SHANGHAI
 from tests import factories
 
 T = risk.Thresholds()

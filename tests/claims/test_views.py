@@ -5,8 +5,11 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
+from claims import access
 from claims.choices import ClaimState as S
 from claims.models import Claim
 from policies.models import PersonAccessLog
@@ -222,3 +225,32 @@ def test_the_vehicle_lookup_shows_the_covers(client, hotline_agent, policy):
     assert policy.number in page and "二十四时" in page
     page = client.get(reverse("claims:vehicle_covers"), {"vehicle": "苏Z00000"}).content.decode()
     assert "未找到" in page
+
+
+def test_the_access_getter_refuses_outsiders_and_hides_other_branches(
+    claim, branch, other_branch_adjuster, hotline_agent, claims_adjuster
+):
+    with pytest.raises(PermissionDenied):
+        access.get_claim_for_user(factories.UserFactory(branch=branch), claim.pk)
+    with pytest.raises(Http404):
+        access.get_claim_for_user(other_branch_adjuster, claim.pk)
+    assert access.get_claim_for_user(hotline_agent, claim.pk) == claim
+    assert access.get_claim_for_user(claims_adjuster, claim.pk) == claim
+    assert list(access.claims_for_user(other_branch_adjuster)) == []
+
+
+def test_the_calculator_is_offered_everything_but_the_approval(
+    claim, walk_to, claims_adjuster, second_adjuster, hotline_agent
+):
+    claim = walk_to(claim, S.CALCULATED)
+    assert not access.can_act_on_claim(claims_adjuster, claim, "approve")
+    assert access.can_act_on_claim(claims_adjuster, claim, "send_back")
+    assert access.awaits_other_reviewer(claims_adjuster, claim)
+    assert access.can_act_on_claim(second_adjuster, claim, "approve")
+    assert not access.awaits_other_reviewer(second_adjuster, claim)
+    assert not access.can_act_on_claim(second_adjuster, claim, "pay")  # not from 理算
+    assert not access.can_act_on_claim(hotline_agent, claim, "approve")  # not their permission
+    assert access.can_take_step(hotline_agent, "withdraw") and not access.can_take_step(
+        hotline_agent, "approve"
+    )
+    assert not access.can_take_step(hotline_agent, "no_such_step")

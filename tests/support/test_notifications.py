@@ -6,8 +6,8 @@ import uuid
 import pytest
 from django.db import transaction
 
+from outbox.models import OutboundMessage
 from outbox.services import MessageChannel, MessageStatus
-from policies.models import OutboundMessage
 from support import notifications, services
 from support.choices import Channel, EventKind, Status
 from support.models import TicketEvent

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from outbox.models import OutboundMessage
 from outbox.services import MessageChannel
-from policies.models import OutboundMessage
 from support import services
 from support.choices import Channel, EventKind, Status
 from support.models import Survey
@@ -173,7 +173,7 @@ def test_staff_reading_the_outbox_never_see_a_surveys_token(supervisor_client, c
         person=customer,
     )  # fmt: skip
 
-    page = supervisor_client.get(f"/admin/policies/outboundmessage/{message.pk}/change/").content.decode()
+    page = supervisor_client.get(f"/admin/outbox/outboundmessage/{message.pk}/change/").content.decode()
 
     assert "Zx9secretTOKENvalue" not in page
     assert "/support/s/******/" in page

@@ -2,11 +2,16 @@
 hotline agents also the hotline centre's, supervisors every queue; nobody else any."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.test import RequestFactory
 
-from support.access import assignable_users, can_work_queue, get_ticket_for_user, visible_queues
-from support.models import Ticket
+from support.access import (
+    assignable_users,
+    can_work_queue,
+    get_ticket_for_user,
+    queues_for_user,
+    tickets_for_user,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +27,7 @@ def tickets(customer, branch_queue, other_branch_queue, hotline_queue):
 
 
 def seen(user):
-    return set(Ticket.objects.visible_to(user).values_list("subject", flat=True))
+    return set(tickets_for_user(user).values_list("subject", flat=True))
 
 
 def test_counter_clerk_sees_only_the_queues_of_their_branch(tickets, counter_clerk, other_branch_clerk):
@@ -43,19 +48,22 @@ def test_staff_without_a_support_role_see_nothing(tickets, branch):
 
 
 def test_visible_queues_match_visible_tickets(tickets, hotline_agent, counter_clerk):
-    assert {q.name for q in visible_queues(counter_clerk)} == {"南京中山路营业部 · 综合"}
-    assert {q.name for q in visible_queues(hotline_agent) if q.branch_id} == {"南京中山路营业部 · 综合"}
-    assert any(q.is_hotline for q in visible_queues(hotline_agent))
+    assert {q.name for q in queues_for_user(counter_clerk)} == {"南京中山路营业部 · 综合"}
+    assert {q.name for q in queues_for_user(hotline_agent) if q.branch_id} == {"南京中山路营业部 · 综合"}
+    assert any(q.is_hotline for q in queues_for_user(hotline_agent))
 
 
 def test_a_ticket_outside_the_users_scope_is_not_found(tickets, counter_clerk):
-    request = RequestFactory().get("/")
-    request.user = counter_clerk
-    assert get_ticket_for_user(request, tickets["nanjing"].pk) == tickets["nanjing"]
+    assert get_ticket_for_user(counter_clerk, tickets["nanjing"].pk) == tickets["nanjing"]
     with pytest.raises(Http404):
-        get_ticket_for_user(request, tickets["haikou"].pk)
+        get_ticket_for_user(counter_clerk, tickets["haikou"].pk)
     with pytest.raises(Http404):
-        get_ticket_for_user(request, tickets["hotline"].pk)
+        get_ticket_for_user(counter_clerk, tickets["hotline"].pk)
+
+
+def test_staff_without_a_support_role_are_refused_any_ticket(tickets, branch):
+    with pytest.raises(PermissionDenied):
+        get_ticket_for_user(factories.UserFactory(branch=branch), tickets["nanjing"].pk)
 
 
 def test_who_a_ticket_can_go_to(
