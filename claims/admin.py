@@ -4,22 +4,9 @@ authority per reviewer, and read-only, fast lists of claims, their history and l
 from django.contrib import admin
 
 from claims import models
-from core.admin import LargeTableAdmin
+from core.admin import LargeTableAdmin, ReadOnlyAdmin
 from core.masking import mask_id_number, mask_name
 from policies.audit import log_person_view
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Claims change only through their services (the state machine, the ledger)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.LiabilityLimit)
@@ -87,7 +74,7 @@ class PartyInline(admin.TabularInline):
 
 
 @admin.register(models.Claim)
-class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["number", "state", "plate", "branch", "channel", "accident_at", "reported_at", "at_fault",
                     "reserve", "paid_total", "next_due_at"]  # fmt: skip
     list_filter = ["state", "channel", "at_fault", "reject_reason", "late_report", "branch"]
@@ -113,7 +100,7 @@ class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 
 @admin.register(models.Payment)
-class PaymentAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class PaymentAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "claim",
         "kind",
@@ -131,7 +118,7 @@ class PaymentAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 
 @admin.register(models.LedgerEntry)
-class LedgerEntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class LedgerEntryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["claim", "payment", "category", "amount", "reverses", "at", "by"]
     list_filter = ["category"]
     list_select_related = ["claim", "payment", "by"]
@@ -140,7 +127,7 @@ class LedgerEntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 
 @admin.register(models.ClaimEvent)
-class ClaimEventAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class ClaimEventAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["claim", "seq", "action", "from_state", "to_state", "at", "by", "reason"]
     list_filter = ["action", "reason"]
     list_select_related = ["claim", "by"]

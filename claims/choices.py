@@ -4,7 +4,7 @@ from django.db import models
 
 
 class ClaimState(models.TextChoices):
-    """The states of a claim (DOMAIN §6)."""
+    """The states of a claim (docs/regulation.md §6)."""
 
     REPORTED = "reported", "报案"
     REGISTERED = "registered", "立案"
@@ -29,7 +29,7 @@ class ClaimChannel(models.TextChoices):
 
 
 class LossCategory(models.TextChoices):
-    """The three sub-limits of 交强险 (DOMAIN §5)."""
+    """The three sub-limits of 交强险 (docs/regulation.md §5)."""
 
     DEATH_DISABILITY = "death_disability", "死亡伤残"
     MEDICAL = "medical", "医疗费用"
@@ -44,7 +44,7 @@ class PartyKind(models.TextChoices):
 
 class PartyRelation(models.TextChoices):
     """Victims are everyone except the insured and the people and property in or on the
-    insured vehicle (DOMAIN §5); the others are recorded but not paid."""
+    insured vehicle (docs/regulation.md §5); the others are recorded but not paid."""
 
     THIRD_PARTY = "third_party", "第三者"
     OWN_SIDE = "own_side", "本车人员或财产（含被保险人）"
@@ -57,7 +57,7 @@ class PersonOutcome(models.TextChoices):
 
 
 class Exclusion(models.TextChoices):
-    """Why an assessed loss is not paid (DOMAIN §5). Losses of the insured side and the
+    """Why an assessed loss is not paid (docs/regulation.md §5). Losses of the insured side and the
     losses an advance case does not cover are excluded by the payout engine itself."""
 
     DELIBERATE = "deliberate", "受害人故意造成的损失"
@@ -67,7 +67,7 @@ class Exclusion(models.TextChoices):
 
 class AdvanceCase(models.TextChoices):
     """The cases in which the insurer only advances rescue costs and may recover them
-    (条例 Art. 22, DOMAIN §5)."""
+    (条例 Art. 22, docs/regulation.md §5)."""
 
     NO_LICENCE = "no_licence", "驾驶人未取得驾驶资格"
     DRUNK = "drunk", "驾驶人醉酒"
@@ -87,7 +87,7 @@ class RejectReason(models.TextChoices):
 
 
 class DocumentKind(models.TextChoices):
-    """The documents a claim needs (条款 Art. 18, DOMAIN §6)."""
+    """The documents a claim needs (条款 Art. 18, docs/regulation.md §6)."""
 
     POLICY = "policy", "保险单"
     CLAIM_FORM = "claim_form", "索赔申请书"

@@ -1,4 +1,4 @@
-"""The legal deadlines of a claim (条例 Art. 27–29, DOMAIN §6), as plain functions.
+"""The legal deadlines of a claim (条例 Art. 27–29, docs/regulation.md §6), as plain functions.
 
 - 告知单证: list the documents needed within 1 day of receiving the claim;
 - 核定: decide (approve or refuse) within 5 days of complete documents;
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from django.db.models import TextChoices
 
 from claims.choices import ClaimState
 from core.clock import SHANGHAI
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from claims.models import Claim
 
 
-class Clock(StrEnum):
+class Clock(TextChoices):
     DOCUMENTS = "documents"
     DECISION = "decision"
     PAYMENT = "payment"
@@ -49,24 +50,13 @@ RULES: dict[Clock, Rule] = {
 }
 
 
-class DeadlineStatus(StrEnum):
-    NOT_STARTED = "not_started"  # the clock has not started
-    RUNNING = "running"
-    MET = "met"
-    BREACHED = "breached"  # done, but after the deadline
-    OVERDUE = "overdue"  # not done, and the deadline has passed
-    STOPPED = "stopped"  # the claim ended (withdrawn, rejected) before the clock mattered
-
-    @property
-    def label(self) -> str:
-        return {
-            "not_started": "未开始",
-            "running": "计时中",
-            "met": "按时完成",
-            "breached": "超时完成",
-            "overdue": "已逾期",
-            "stopped": "不适用",
-        }[self.value]
+class DeadlineStatus(TextChoices):
+    NOT_STARTED = "not_started", "未开始"  # the clock has not started
+    RUNNING = "running", "计时中"
+    MET = "met", "按时完成"
+    BREACHED = "breached", "超时完成"  # done, but after the deadline
+    OVERDUE = "overdue", "已逾期"  # not done, and the deadline has passed
+    STOPPED = "stopped", "不适用"  # the claim ended (withdrawn, rejected) before the clock mattered
 
 
 def due_at(start: dt.datetime, days: int) -> dt.datetime:

@@ -1,4 +1,4 @@
-"""The claims figures supervisors run the business on (DOMAIN §9), as grouped queries.
+"""The claims figures supervisors run the business on (docs/regulation.md §9), as grouped queries.
 
 - Loss ratio (赔付率) = claims paid in the period + reserves on open claims
   ÷ premium earned in the period. A policy earns its premium pro rata by days of cover

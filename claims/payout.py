@@ -1,4 +1,4 @@
-"""The payout engine of 交强险 (DOMAIN §5): plain functions over dates, Decimals and codes.
+"""The payout engine of 交强险 (docs/regulation.md §5): plain functions over dates, Decimals and codes.
 
 Limits are per accident and per category (death/disability, medical, property), with one
 row set for an insured who was at fault and one for no fault; the accident's date picks
@@ -26,15 +26,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from claims.choices import Exclusion, LossCategory
+from core import text
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 CATEGORIES = (LossCategory.DEATH_DISABILITY, LossCategory.MEDICAL, LossCategory.PROPERTY)
 
 
-def yuan(amount: Decimal) -> str:
-    """12345.6 → "12,345.60" (for explanations)."""
-    return f"{amount:,.2f}"
+yuan = text.amount  # 12345.6 → "12,345.60", as every explanation writes money
 
 
 # --- The limit table -----------------------------------------------------------------------
@@ -64,7 +63,7 @@ class LimitTable:
     rows: tuple[LimitRow, ...]
 
     def limits(self, *, day: dt.date, at_fault: bool) -> dict[str, Decimal]:
-        """The limit of each category for an accident on `day` (DOMAIN §5)."""
+        """The limit of each category for an accident on `day` (docs/regulation.md §5)."""
         result = {}
         for category in CATEGORIES:
             matches = [r for r in self.rows if r.at_fault == at_fault and r.category == category]
@@ -196,7 +195,7 @@ def calculate(
     used: Mapping[str, Decimal] | None = None,
     advance_case: bool = False,
 ) -> Calculation:
-    """What this accident's victims are owed now, category by category (DOMAIN §5).
+    """What this accident's victims are owed now, category by category (docs/regulation.md §5).
 
     `limits` are the accident's limits (`LimitTable.limits`), `used` what the ledger has
     already paid from each (advances), and each line's `advanced` what was paid on it.

@@ -11,55 +11,31 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
+
+from django.db.models import TextChoices
 
 from claims.choices import LossCategory
 from claims.payout import yuan
 from core.clock import SHANGHAI
 
 
-class SignalCode(StrEnum):
-    EARLY_IN_COVER = "early_in_cover"
-    LATE_IN_COVER = "late_in_cover"
-    LATE_REPORT = "late_report"
-    REPEAT_VEHICLE = "repeat_vehicle"
-    REPEAT_PERSON = "repeat_person"
-    NEAR_LIMIT = "near_limit"
-
-    @property
-    def label(self) -> str:
-        return SIGNAL_LABELS[self]
+class SignalCode(TextChoices):
+    EARLY_IN_COVER = "early_in_cover", "起保后不久出险"
+    LATE_IN_COVER = "late_in_cover", "临近保险止期出险"
+    LATE_REPORT = "late_report", "延迟报案"
+    REPEAT_VEHICLE = "repeat_vehicle", "同一车辆频繁出险"
+    REPEAT_PERSON = "repeat_person", "同一伤者多次涉案"
+    NEAR_LIMIT = "near_limit", "金额贴近限额"
 
 
-SIGNAL_LABELS = {
-    SignalCode.EARLY_IN_COVER: "起保后不久出险",
-    SignalCode.LATE_IN_COVER: "临近保险止期出险",
-    SignalCode.LATE_REPORT: "延迟报案",
-    SignalCode.REPEAT_VEHICLE: "同一车辆频繁出险",
-    SignalCode.REPEAT_PERSON: "同一伤者多次涉案",
-    SignalCode.NEAR_LIMIT: "金额贴近限额",
-}
-
-
-class ThresholdCode(StrEnum):
-    EARLY_DAYS = "early_days"
-    LATE_DAYS = "late_days"
-    LATE_REPORT_HOURS = "late_report_hours"
-    VEHICLE_CLAIMS = "vehicle_claims"
-    VEHICLE_WINDOW_DAYS = "vehicle_window_days"
-    PERSON_CLAIMS = "person_claims"
-    NEAR_LIMIT_PERCENT = "near_limit_percent"
-
-
-THRESHOLD_LABELS = {
-    ThresholdCode.EARLY_DAYS: "起保后若干天内出险即提示（天）",
-    ThresholdCode.LATE_DAYS: "保险止期前若干天内出险即提示（天）",
-    ThresholdCode.LATE_REPORT_HOURS: "出险后超过若干小时报案视为延迟报案（小时）",
-    ThresholdCode.VEHICLE_CLAIMS: "同一车辆在统计期内出险达到若干次即提示（次，含本案）",
-    ThresholdCode.VEHICLE_WINDOW_DAYS: "同一车辆出险次数的统计期（天）",
-    ThresholdCode.PERSON_CLAIMS: "同一伤者（按身份证号）涉案达到若干件即提示（件，含本案）",
-    ThresholdCode.NEAR_LIMIT_PERCENT: "分项损失达到限额的若干百分比及以上即提示（%）",
-}
+class ThresholdCode(TextChoices):
+    EARLY_DAYS = "early_days", "起保后若干天内出险即提示（天）"
+    LATE_DAYS = "late_days", "保险止期前若干天内出险即提示（天）"
+    LATE_REPORT_HOURS = "late_report_hours", "出险后超过若干小时报案视为延迟报案（小时）"
+    VEHICLE_CLAIMS = "vehicle_claims", "同一车辆在统计期内出险达到若干次即提示（次，含本案）"
+    VEHICLE_WINDOW_DAYS = "vehicle_window_days", "同一车辆出险次数的统计期（天）"
+    PERSON_CLAIMS = "person_claims", "同一伤者（按身份证号）涉案达到若干件即提示（件，含本案）"
+    NEAR_LIMIT_PERCENT = "near_limit_percent", "分项损失达到限额的若干百分比及以上即提示（%）"
 
 
 @dataclass(frozen=True)

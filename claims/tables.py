@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 
 from claims.choices import ClaimState
 from claims.models import Claim
-from claims.risk import SIGNAL_LABELS, SignalCode
+from claims.risk import SignalCode
+from core import text
 from core.masking import mask_name
 
 STATE_STYLES = {
@@ -104,7 +105,7 @@ class ClaimTable(tables.Table):
             amount, label = record.assessed_total, "核定"
         else:
             amount, label = record.reported_total, "报损"
-        return format_html('{} <small class="text-secondary">{}</small>', f"{amount:,.2f}", label)
+        return format_html('{} <small class="text-secondary">{}</small>', text.amount(amount), label)
 
     def render_next_due_at(self, record):
         return due_label(record, self.now)
@@ -112,7 +113,7 @@ class ClaimTable(tables.Table):
     def render_risk(self, value):
         if not value:
             return ""
-        labels = "、".join(SIGNAL_LABELS[SignalCode(c)] for c in value)
+        labels = "、".join(SignalCode(c).label for c in value)
         return format_html('<span class="badge text-bg-warning" title="{}">{} 项</span>', labels, len(value))
 
     def order_next_due_at(self, queryset, is_descending):

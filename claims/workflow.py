@@ -1,4 +1,4 @@
-"""The claim's state machine (DOMAIN §6): one table of actions, as data.
+"""The claim's state machine (docs/regulation.md §6): one table of actions, as data.
 
 Each action names the states it may start from, the state it leads to (or none: the
 claim stays where it is, e.g. an advance of rescue costs), and the permission a member

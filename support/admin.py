@@ -3,7 +3,7 @@ history and survey answers are read-only (they change through the desk's service
 
 from django.contrib import admin
 
-from core.admin import LargeTableAdmin
+from core.admin import LargeTableAdmin, ReadOnlyAdmin
 from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent
 
 
@@ -37,19 +37,8 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Ticket)
-class TicketAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class TicketAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = [
         "number",
         "subject",
@@ -80,7 +69,7 @@ class TicketAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class TicketEventAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["ticket", "kind", "actor", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["ticket", "actor"]
@@ -89,7 +78,7 @@ class TicketEventAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 
 @admin.register(Survey)
-class SurveyAdmin(LargeTableAdmin, ReadOnlyAdmin):
+class SurveyAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["ticket", "channel", "agent", "queue", "sent_at", "answered_at", "score"]
     list_filter = ["channel", "score"]
     list_select_related = ["ticket", "agent", "queue"]

@@ -1,4 +1,4 @@
-"""The support figures supervisors run the desk on: SLA compliance (DOMAIN §9: the share
+"""The support figures supervisors run the desk on: SLA compliance (docs/regulation.md §9: the share
 of tickets within target) and satisfaction, grouped by queue, channel, category or agent.
 Each breakdown is one grouped query."""
 

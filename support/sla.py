@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from enum import StrEnum
+
+from django.db.models import TextChoices
 
 ZERO = dt.timedelta(0)
 
@@ -72,23 +73,13 @@ def remaining(clock: Clock, target: dt.timedelta, at: dt.datetime) -> dt.timedel
     return target - elapsed(clock, at)
 
 
-class SlaState(StrEnum):
-    RUNNING = "running"
-    WARNING = "warning"
-    BREACHED = "breached"
-    PAUSED = "paused"
-    MET = "met"
-    MISSED = "missed"
-
-
-SLA_STATE_LABELS = {
-    SlaState.RUNNING: "进行中",
-    SlaState.WARNING: "即将超时",
-    SlaState.BREACHED: "已超时",
-    SlaState.PAUSED: "已暂停",
-    SlaState.MET: "已达标",
-    SlaState.MISSED: "未达标",
-}
+class SlaState(TextChoices):
+    RUNNING = "running", "进行中"
+    WARNING = "warning", "即将超时"
+    BREACHED = "breached", "已超时"
+    PAUSED = "paused", "已暂停"
+    MET = "met", "已达标"
+    MISSED = "missed", "未达标"
 
 
 def state(

@@ -38,7 +38,7 @@ class ClaimQuerySet(models.QuerySet):
 class Claim(models.Model):
     """One accident of one insured vehicle, from first notice of loss to close.
 
-    The limits of DOMAIN §5 apply per accident; they are copied here from the limit
+    The limits of docs/regulation.md §5 apply per accident; they are copied here from the limit
     table when the claim is reported (and again if the fault finding changes), and the
     ledger may never take more than them from any category.
     """

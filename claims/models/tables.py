@@ -1,16 +1,16 @@
-"""The claims app's reference tables, as data with effective dates (DOMAIN §5) and the
+"""The claims app's reference tables, as data with effective dates (docs/regulation.md §5) and the
 thresholds of the fraud and quality signals."""
 
 from django.db import models
 from django.db.models import F, Q
 
 from claims.choices import LossCategory
-from claims.risk import THRESHOLD_LABELS, ThresholdCode
+from claims.risk import ThresholdCode
 from policies.models.tariffs import TariffRow
 
 
 class LiabilityLimit(TariffRow):
-    """DOMAIN §5: the limit of one category per accident, at fault or not."""
+    """docs/regulation.md §5: the limit of one category per accident, at fault or not."""
 
     at_fault = models.BooleanField("被保险人有责")
     category = models.CharField("赔偿项目", max_length=20, choices=LossCategory.choices)
@@ -41,9 +41,7 @@ class LiabilityLimit(TariffRow):
 class RiskThreshold(models.Model):
     """One threshold of the fraud and quality signals (see `claims.risk`)."""
 
-    code = models.CharField(
-        "阈值", max_length=30, unique=True, choices=[(c.value, THRESHOLD_LABELS[c]) for c in ThresholdCode]
-    )
+    code = models.CharField("阈值", max_length=30, unique=True, choices=ThresholdCode.choices)
     value = models.DecimalField("数值", max_digits=8, decimal_places=2)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 

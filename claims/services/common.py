@@ -133,7 +133,7 @@ def finish(claim: Claim, *, now: dt.datetime) -> Claim:
 
 
 def is_fatal(claim: Claim) -> bool:
-    """A third party died in the accident (the floating rate's A6, DOMAIN §2)."""
+    """A third party died in the accident (the floating rate's A6, docs/regulation.md §2)."""
     return claim.parties.filter(
         kind=PartyKind.PERSON, relation=PartyRelation.THIRD_PARTY, outcome=PersonOutcome.DIED
     ).exists()

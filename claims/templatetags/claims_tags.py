@@ -8,6 +8,7 @@ from django.utils.html import format_html
 
 from claims.deadlines import DeadlineStatus
 from claims.tables import state_badge
+from core import text
 
 register = template.Library()
 
@@ -63,6 +64,4 @@ def last_day(due) -> str:
 @register.filter
 def amount(value) -> str:
     """Money in a table cell: 18000 → "18,000.00"."""
-    if value is None or value == "":
-        return "—"
-    return f"{value:,.2f}"
+    return text.amount(value)

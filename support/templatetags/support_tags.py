@@ -65,7 +65,7 @@ def sla_text(state: sla.SlaState, left: dt.timedelta) -> str:
         return f"超 {sla.humanize(left)}"
     if state == sla.SlaState.PAUSED:
         return "已暂停"
-    return sla.SLA_STATE_LABELS[state]
+    return sla.SlaState(state).label
 
 
 @register.simple_tag
@@ -81,7 +81,7 @@ def sla_badge(ticket, now=None) -> str:
         SLA_STYLES[state],
         state.value,
         which,
-        sla.SLA_STATE_LABELS[state],
+        sla.SlaState(state).label,
         which + " " if state not in (sla.SlaState.MET, sla.SlaState.MISSED) else which,
         sla_text(state, left),
     )

@@ -1,4 +1,4 @@
-"""The legal deadlines of DOMAIN §6 at their edges: shown on the claim, flagged when breached."""
+"""The legal deadlines of docs/regulation.md §6 at their edges: shown on the claim, flagged when breached."""
 
 import datetime as dt
 from io import StringIO

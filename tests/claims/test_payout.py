@@ -1,4 +1,4 @@
-"""The payout engine, row by row against DOMAIN §5."""
+"""The payout engine, row by row against docs/regulation.md §5."""
 
 import datetime as dt
 from decimal import Decimal as D
@@ -14,7 +14,7 @@ BEFORE = dt.date(2020, 9, 18)  # last day of the 2008 column
 REFORM = dt.date(2020, 9, 19)  # first day of the 2020 column
 
 
-# DOMAIN §5, every row of both columns, from the seeded table.
+# docs/regulation.md §5, every row of both columns, from the seeded table.
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("at_fault", "category", "old", "new"),

@@ -1,5 +1,5 @@
 """Approved at-fault claims make the vehicle's claims record, so the counter's next quote
-changes; no-fault claims never do (条例 Art. 8, DOMAIN §2)."""
+changes; no-fault claims never do (条例 Art. 8, docs/regulation.md §2)."""
 
 import datetime as dt
 from decimal import Decimal as D

@@ -97,7 +97,7 @@ def test_each_action_is_allowed_exactly_from_the_states_the_table_lists(state, c
         assert claim.state == state
 
 
-# Who may take each action (DOMAIN §6 roles as the data migration grants them).
+# Who may take each action (docs/regulation.md §6 roles as the data migration grants them).
 MAY = {
     "register": {"claims_adjuster", "supervisor"},
     "documents": {"claims_adjuster", "supervisor"},

@@ -54,11 +54,11 @@ def test_unrelated_or_too_short_queries_find_nothing():
 
 def test_the_seeded_answers_state_the_regulations_numbers():
     late = Article.objects.get(title=LATE_RENEWAL).body
-    assert "两倍的罚款" in late and "1,900 元" in late and "90 天" in late  # DOMAIN §4
+    assert "两倍的罚款" in late and "1,900 元" in late and "90 天" in late  # docs/regulation.md §4
     rose = Article.objects.get(title=PREMIUM_ROSE).body
-    assert "1,235 元" in rose and "665 元" in rose and "475 元" in rose  # DOMAIN §2
+    assert "1,235 元" in rose and "665 元" in rose and "475 元" in rose  # docs/regulation.md §2
     costs = Article.objects.get(title=CLAIM_COSTS).body
-    assert "1 日内" in costs and "5 日内" in costs and "10 日内" in costs  # DOMAIN §6
+    assert "1 日内" in costs and "5 日内" in costs and "10 日内" in costs  # docs/regulation.md §6
 
 
 def test_an_edited_article_is_found_by_its_new_words(supervisor):

@@ -1,4 +1,4 @@
-"""Flag every open claim whose legal deadline has passed (条例 Art. 27–29, DOMAIN §6)."""
+"""Flag every open claim whose legal deadline has passed (条例 Art. 27–29, docs/regulation.md §6)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
