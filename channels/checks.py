@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from channels.api import ratelimit
+from core import health
+
 
 @register()
 def rate_limits_shared(app_configs, **kwargs):
@@ -11,6 +14,15 @@ def rate_limits_shared(app_configs, **kwargs):
         Warning(
             "API and status-page rate limits are counted per process.",
             hint="Set RATE_LIMIT_REDIS_URL (or a redis:// CACHE_URL) so every process shares them.",
-            id="policies.W001",
+            id="channels.W001",
         )
     ]
+
+
+def rate_limits_health() -> tuple[str, health.Health]:
+    """/healthz's `rate_limits`: redis, degraded (Redis unreachable: per process) or not_configured."""
+    state = ratelimit.store_state()
+    return state.value, health.Health.DEGRADED if state is ratelimit.StoreState.DEGRADED else health.Health.OK
+
+
+health.register("rate_limits", rate_limits_health)

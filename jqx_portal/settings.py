@@ -111,7 +111,9 @@ if DATABASES["default"]["HOST"].upper().startswith("%2F"):
 elif not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = str(DATABASES["default"]["OPTIONS"].pop("host"))
 
-# psycopg 3's connection pool; Django needs CONN_MAX_AGE = 0 with it.
+# psycopg 3's connection pool; Django needs CONN_MAX_AGE = 0 with it. CONN_HEALTH_CHECKS
+# makes the pool check each connection as it hands it out (ConnectionPool.check_connection):
+# after a database restart the stale ones are replaced instead of failing the next requests.
 if env.bool("DATABASE_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
@@ -119,6 +121,7 @@ if env.bool("DATABASE_POOL", default=True):
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "options", f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
 )

@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
 from django.urls import include, path
 
 from channels.api.urls import api_patterns
 from channels.status import status_page
+from core.health import healthz
 from desks import views as desk_views
 from desks.urls import counter_patterns, hotline_patterns
 
@@ -13,11 +12,6 @@ admin.site.site_header = "交强险服务门户 · 管理后台"
 admin.site.site_title = "交强险服务门户"
 admin.site.index_title = "主管管理"
 admin.site.enable_nav_sidebar = False  # the change lists need the width at 1366 px
-
-
-@login_not_required
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
