@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from channels.api.services import api_key_issue, api_key_revoke
 from channels.models import ApiKey, ApiUsage
-from core.admin import LargeTableAdmin, ReadOnlyAdmin
+from core.admin import HardenedAdmin, LargeTableAdmin, ReadOnlyAdmin
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["name", "channel", "prefix", "requests_per_minute", "created_at", "created_by", "state"]
     list_filter = ["channel", ("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["created_by"]

@@ -4,20 +4,20 @@ authority per reviewer, and read-only, fast lists of claims, their history and l
 from django.contrib import admin
 
 from claims import models
-from core.admin import LargeTableAdmin, ReadOnlyAdmin
+from core.admin import CappedInline, HardenedAdmin, LargeTableAdmin, ReadOnlyAdmin
 from core.masking import mask_id_number, mask_name
 from policies.audit import log_person_view
 
 
 @admin.register(models.LiabilityLimit)
-class LiabilityLimitAdmin(admin.ModelAdmin):
+class LiabilityLimitAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["category", "at_fault", "amount", "valid_from", "valid_to", "source"]
     list_filter = ["at_fault", "category", "valid_from"]
     ordering = ["valid_from", "-at_fault", "category"]
 
 
 @admin.register(models.RiskThreshold)
-class RiskThresholdAdmin(admin.ModelAdmin):
+class RiskThresholdAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["code", "value", "updated_at"]
     readonly_fields = ["updated_at"]
 
@@ -26,7 +26,7 @@ class RiskThresholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ApprovalAuthority)
-class ApprovalAuthorityAdmin(admin.ModelAdmin):
+class ApprovalAuthorityAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["user", "user_branch", "max_amount", "note", "updated_at"]
     list_select_related = ["user__branch"]
     list_filter = ["user__branch"]
@@ -39,7 +39,7 @@ class ApprovalAuthorityAdmin(admin.ModelAdmin):
         return obj.user.branch
 
 
-class EventInline(admin.TabularInline):
+class EventInline(CappedInline, admin.TabularInline):
     model = models.ClaimEvent
     fields = ["seq", "at", "action", "from_state", "to_state", "by", "reason", "note", "step_seconds"]
     readonly_fields = fields
@@ -54,7 +54,7 @@ class EventInline(admin.TabularInline):
         return super().get_queryset(request).select_related("by")
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(CappedInline, admin.TabularInline):
     model = models.Party
     fields = ["kind", "relation", "masked_name", "masked_id", "plate", "outcome", "description"]
     readonly_fields = fields
@@ -84,7 +84,7 @@ class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     date_hierarchy = None
     ordering = ["-pk"]
     inlines = [PartyInline, EventInline]
-    exclude = ["idempotency_key"]
+    exclude = ["idempotency_key", "idempotency_fingerprint"]
 
     @admin.display(description="号牌号码")
     def plate(self, obj):

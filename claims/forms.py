@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.urls import reverse
 
+from claims.amounts import check_total, parse_amount
 from claims.choices import (
     AdvanceCase,
     ClaimChannel,
@@ -19,18 +20,35 @@ from claims.choices import (
 )
 from claims.models import Claim, Party
 from claims.payout import yuan
-from claims.services import required_documents
+from claims.services import MAX_PARTIES, required_documents
 from claims.workflow import action
 from policies.identifiers import clean_id_number, clean_phone, clean_plate
 
 FAULT_CHOICES = [("1", "有责"), ("0", "无责")]
 
 
-def money_field(label: str, *, required: bool = False) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, required=required, min_value=0, max_digits=12, decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )  # fmt: skip
+class MoneyField(forms.DecimalField):
+    """Yuan to the fen, within what a claim can hold (`claims.amounts`: the one bound the
+    API and the services use too), with the bound's Chinese message next to the field."""
+
+    def __init__(self, *, label: str, required: bool = False, positive: bool = False):
+        super().__init__(
+            label=label, required=required,
+            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+        )  # fmt: skip
+        self.positive = positive
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        return parse_amount(value, self.label, positive=self.positive)
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
+def money_field(label: str, *, required: bool = False, positive: bool = False) -> MoneyField:
+    return MoneyField(label=label, required=required, positive=positive)
 
 
 # --- Report (报案) ------------------------------------------------------------------------------
@@ -107,19 +125,42 @@ class PartyForm(forms.Form):
         return data
 
 
+MONEY_NAMES = ("death_disability", "medical", "property")
+
+
 class BasePartyFormSet(forms.BaseFormSet):
+    """The parties of a report: at most `MAX_PARTIES`. A posted `party-TOTAL_FORMS` above it
+    is refused with the message below and builds no more than `MAX_PARTIES` forms (Django's
+    own `absolute_max` would be 1,000 more)."""
+
+    default_error_messages = {
+        "missing_management_form": "报案表单的当事方数据不完整，请刷新页面后重新填写。",
+        "too_many_forms": f"一次报案最多填写 {MAX_PARTIES} 个当事方。",
+        "too_few_forms": "请至少填写一个受损的当事方（伤者、车辆或财产）。",
+    }
+
     def clean(self):
         if any(self.errors):
             return
-        if not any(f.has_changed() for f in self.forms):
+        changed = [f for f in self.forms if f.has_changed()]
+        if not changed:
             raise forms.ValidationError("请至少填写一个受损的当事方（伤者、车辆或财产）。")
+        check_total(
+            (f.cleaned_data[name] for f in changed for name in MONEY_NAMES if f.cleaned_data.get(name)),
+            "报损金额",
+        )
 
     def parties(self) -> list[dict]:
         return [f.as_party() for f in self.forms if f.has_changed()]
 
 
 PartyFormSet = forms.formset_factory(
-    PartyForm, formset=BasePartyFormSet, extra=3, max_num=20, validate_max=True
+    PartyForm,
+    formset=BasePartyFormSet,
+    extra=3,
+    max_num=MAX_PARTIES,
+    absolute_max=MAX_PARTIES,
+    validate_max=True,
 )
 
 
@@ -198,7 +239,7 @@ class AdvanceForm(ActionForm):
     code = "advance"
     button_class = "btn-outline-danger"
     party = forms.ModelChoiceField(label="受伤第三者", queryset=Party.objects.none(), empty_label=None)
-    amount = money_field("垫付金额（元）", required=True)
+    amount = money_field("垫付金额（元）", required=True, positive=True)
     field_order = ["party", "amount", "note"]
 
     def setup(self) -> None:
@@ -254,6 +295,15 @@ class AssessForm(ActionForm):
             for loss in self.losses
         ]
         return [*rows, "note"]
+
+    def clean(self):
+        data = super().clean()
+        amounts = [
+            data[f"amount_{loss.pk}"] for loss in self.losses if data.get(f"amount_{loss.pk}") is not None
+        ]
+        if len(amounts) == len(self.losses):
+            check_total(amounts, "核定损失")
+        return data
 
     def amounts(self) -> dict[int, tuple]:
         return {

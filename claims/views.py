@@ -25,6 +25,7 @@ from claims.payout import yuan
 from claims.tables import ClaimTable, state_badge
 from claims.workflow import FORWARD
 from core.clock import today
+from core.inputs import paginate
 from policies.audit import log_person_view
 from policies.choices import PolicyStatus
 
@@ -42,6 +43,13 @@ class ClaimQueue(SingleTableMixin, FilterView):
         return access.claims_for_user(self.request.user, Claim.objects.for_queue()).order_by(
             F("next_due_at").asc(nulls_last=True), "-reported_at"
         )
+
+    def get_table(self, **kwargs):
+        """The page size is the view's and the page number bounded (`core.inputs.paginate`):
+        django-tables2 would read `?per_page=` (-1 is an EmptyPage, a 500) and `?page=` as
+        they come."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        return paginate(self.request, table, per_page=self.table_pagination["per_page"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,6 +106,8 @@ def report(request: HttpRequest) -> HttpResponse:
         request,
         "claims/report.html",
         {"form": form, "parties": parties, "parties_helper": PartyFormSetHelper()},
+        # A report shown again with what stops it is a refusal: nothing was written.
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -35,3 +35,15 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_recipient(channel: str, value: str) -> str:
+    """Phones as 138****5678, email as z***@example.cn, app accounts by their ends."""
+    if not value:
+        return ""
+    if channel == "email" and "@" in value:
+        local, domain = value.split("@", 1)
+        return f"{local[:1]}***@{domain}"
+    if channel == "sms":
+        return mask_phone(value)
+    return value[:2] + "***" + value[-2:] if len(value) > 4 else value[:1] + "***"

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.inputs import ascii_int
 from desks import dashboard as panels
 from policies import access
 
@@ -16,9 +17,9 @@ HOME_PAGES = (
 
 
 def focused_vehicle(request: HttpRequest) -> int | None:
-    """The vehicle a customer page opens on (`?vehicle=<id>`), if any."""
-    value = request.GET.get("vehicle", "")
-    return int(value) if value.isdigit() else None
+    """The vehicle a customer page opens on (`?vehicle=<id>`), if any: ASCII digits only
+    ("?vehicle=²" is none), within a bigint."""
+    return ascii_int(request.GET.get("vehicle")) or None
 
 
 def home(request: HttpRequest) -> HttpResponse:

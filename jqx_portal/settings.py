@@ -6,11 +6,13 @@ Every deployment value comes from an environment variable (or a `.env` file besi
 `var/pg/` when none is given; production and CI point it at their server.
 """
 
+import datetime
 import re
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The ground: shared wording and helpers, then the domain apps.
     "core",
     "policies",
@@ -55,21 +61,30 @@ INSTALLED_APPS = [
     # What people touch: the staff desks and the customers' channels.
     "desks",
     "channels",
+    "accounts",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jqx_portal.db_router.ReplicaRoutingMiddleware",  # reads to a replica, or to the primary
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecurityLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.NoStoreForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "jqx_portal.urls"
@@ -125,6 +140,34 @@ if env.bool("DATABASE_POOL", default=True):
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "options", f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
 )
+# PgBouncer in transaction pooling in front of the database(s) (docs/scaling.md): each transaction
+# may run on another server connection, so nothing may outlive one — no prepared statements (also
+# Django's default), no server-side cursors (QuerySet.iterator() outside a transaction holds one
+# WITH HOLD). PgBouncer refuses the `options` startup parameter: the statement timeout is then the
+# role's (ALTER ROLE … SET statement_timeout) or PgBouncer's connect_query.
+if env.bool("DATABASE_PGBOUNCER", default=False):
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["OPTIONS"].pop("options", None)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Read replicas, comma-separated (PostgreSQL streaming replicas): DATABASES["replica_0"] … with the
+# primary's options and pool settings; jqx_portal/db_router.py sends read-only requests to them.
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = environ.Env.db_url_config(_url)
+    _own = _replica.pop("OPTIONS", {})
+    if _replica["HOST"].upper().startswith("%2F"):
+        _replica["HOST"] = unquote(_replica["HOST"])
+    elif not _replica["HOST"] and "host" in _own:
+        _replica["HOST"] = str(_own.pop("host"))
+    _options = {k: dict(v) if isinstance(v, dict) else v for k, v in DATABASES["default"]["OPTIONS"].items()}
+    DATABASES[f"replica_{_n}"] = {
+        **DATABASES["default"],
+        **_replica,
+        "OPTIONS": {**_options, **_own},
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["jqx_portal.db_router.ReplicaRouter"]
+# After a user writes, their reads go to the primary for this long (read-your-writes).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +189,43 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+
+# --- Sign-in and sessions ----------------------------------------------------------------
+# The lockout check (django-axes) comes before the password check.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# AXES_FAILURE_LIMIT failed sign-ins (or wrong two-factor codes) lock the account AND, apart,
+# the client address (policies.services.client_ip: X-Forwarded-For behind TRUSTED_PROXY_COUNT
+# proxies) for AXES_COOLOFF_MINUTES; a supervisor unlocks earlier in admin (登录失败锁定记录).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "policies.services.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# A successful sign-in does not wipe the address's count (one valid account must not reset
+# the lockout of a password-guessing address).
+AXES_RESET_ON_SUCCESS = env.bool("AXES_RESET_ON_SUCCESS", default=False)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
+AXES_VERBOSE = False
+# Sign-ins are recorded in the security log (kept SECURITY_LOG_RETENTION_DAYS days), not in a
+# second table that nothing prunes.
+AXES_DISABLE_ACCESS_LOG = True
+# Two-factor sign-in (django-otp): supervisors and every admin account (accounts.access).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="交强险服务门户")
+# Staff sessions end after SESSION_IDLE_SECONDS without activity (a warning shows
+# SESSION_IDLE_WARNING_SECONDS before) and SESSION_ABSOLUTE_SECONDS after sign-in regardless.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=1800)
+SESSION_IDLE_WARNING_SECONDS = env.int("SESSION_IDLE_WARNING_SECONDS", default=60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
+# The security log (core.security_log): JSON lines, rotated at Beijing midnight, kept
+# SECURITY_LOG_RETENTION_DAYS days; also on stdout where SECURITY_LOG_STDOUT is set.
+SECURITY_LOG_PATH = env.path("SECURITY_LOG_PATH", default=VAR_DIR / "log" / "security.jsonl")
+SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=180)
+SECURITY_LOG_STDOUT = env.bool("SECURITY_LOG_STDOUT", default=False)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -233,6 +313,24 @@ SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
 # Where customers open the links in their messages (satisfaction surveys).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
+# --- Partitioned tables --------------------------------------------------------------------
+# Append-only tables partitioned by (Beijing) month on a time column (core.partitions; the
+# migrations made them so). `manage.py maintain_partitions`, daily, creates the coming months
+# and drops the months older than `keep_months` whole months; None: never dropped. The access
+# log keeps 7 months: a dropped month ended at least 212 days ago, past the 180 days (six
+# months) network logs must be kept (网络安全法 第二十一条). docs/scaling.md, "Partitioned tables".
+PARTITIONED_TABLES = {
+    "policies_personaccesslog": {"column": "accessed_at", "keep_months": 7},
+    "policies_apiusage": {"column": "day", "keep_months": 24},
+    "claims_claimevent": {"column": "at", "keep_months": None},
+    "support_ticketevent": {"column": "created_at", "keep_months": None},
+}
+
+# --- Request limits ----------------------------------------------------------------------
+# A staff form's body and its number of fields; beyond either Django answers 400 (templates/400.html).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=2000)
+
 # --- Security (production values unless DEBUG) --------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: none, trust REMOTE_ADDR).
@@ -250,10 +348,69 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No query string in a logged URL (a search term may be an ID number or a phone): core.logging.
+    "filters": {"strip_query": {"()": "core.logging.StripQueryStringFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "security_json": {"()": "core.security_log.JsonLinesFormatter"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "security_file": {
+            "class": "core.security_log.SecurityLogHandler",
+            "filename": str(SECURITY_LOG_PATH),
+            "retention_days": SECURITY_LOG_RETENTION_DAYS,
+            "formatter": "security_json",
+        },
+        "security_stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "security_json",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["strip_query"],
+        },
+        "django.request": {"filters": ["strip_query"]},
+        "jqx.security": {
+            "handlers": ["security_file", *(["security_stdout"] if SECURITY_LOG_STDOUT else [])],
+            "level": "INFO",
+            "propagate": False,
+        },
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Scripts and <style> elements only from the portal itself or carrying the page's nonce
+# (`<script nonce="{{ request.csp_nonce }}">`); no inline event handlers (static/js/portal.js
+# wires them by data attributes). Style *attributes* stay allowed (style-src-attr): they run no
+# code, and the dashboard's bars and the admin's widget widths are sized with them. htmx's own
+# indicator <style> is switched off (meta htmx-config in base.html; static/css/portal.css has it).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
 }
 
 # Tariff tables are cached per process for this long (admin saves clear it at once).

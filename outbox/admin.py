@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
 
-from core.admin import LargeTableAdmin, RecentValuesListFilter
-from core.masking import mask_name, mask_phone
+from core.admin import LargeTableAdmin, PrivateSearchAdmin, RecentValuesListFilter, RevealAdmin
 from outbox.models import OutboundMessage
 from policies import search
+from policies.audit import log_person_view
 
 
 class MessagePurposeFilter(RecentValuesListFilter):
@@ -12,7 +14,7 @@ class MessagePurposeFilter(RecentValuesListFilter):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
+class OutboundMessageAdmin(RevealAdmin, PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "purpose", "masked_recipient", "status", "attempts", "sent_at"]
     list_filter = ["status", "channel", MessagePurposeFilter]
     raw_id_fields = ["person"]
@@ -20,9 +22,11 @@ class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
     search_help_text = "输入客户手机号、身份证号，或去重键"
     ordering = ["-pk"]
     # The outbox is a record of what was sent: read-only here (resending is on the failed list),
-    # and the text is shown without one-time links, which only their customer may open.
-    exclude = ["text"]
-    readonly_fields = ["shown_text"]
+    # and the text is shown without one-time links, which only their customer may open. The
+    # recipient (a phone or an email address) is masked; "显示完整信息" shows it once and
+    # writes the access log (core.admin.RevealAdmin).
+    exclude = ["text", "recipient"]
+    readonly_fields = ["recipient_with_reveal", "shown_text"]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -46,5 +50,26 @@ class OutboundMessageAdmin(LargeTableAdmin, admin.ModelAdmin):
 
     @admin.display(description="接收方")
     def masked_recipient(self, obj):
-        name, at, domain = obj.recipient.partition("@")
-        return f"{mask_name(name)}@{domain}" if at else mask_phone(obj.recipient)
+        return obj.masked_recipient
+
+    @admin.display(description="接收方")
+    def recipient_with_reveal(self, obj):
+        button = self.reveal_button(obj) if obj.person_id else ""
+        return format_html("{}{}", self.masked_recipient(obj), button)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:  # the page's title and breadcrumbs name the message, masked
+            subtitle = (
+                f"{obj.get_channel_display()} → {self.masked_recipient(obj)}（{obj.get_status_display()}）"
+            )
+            extra_context = {**(extra_context or {}), "subtitle": subtitle}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reveal_rows(self, obj):
+        return [("客户", obj.person.name), ("接收方", obj.recipient)]
+
+    def log_reveal(self, request, obj):
+        if obj.person is None:  # a view that cannot be written down is not given
+            raise PermissionDenied("该消息未关联客户，无法记录查看，不显示完整接收方。")
+        log_person_view(request, obj.person, "admin_reveal")

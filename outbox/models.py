@@ -2,6 +2,8 @@ import re
 
 from django.db import models
 
+from core.masking import mask_recipient
+
 # A link carrying a one-time token: /support/s/<token>/
 ONE_TIME_LINK = re.compile(r"(/support/s/)[^/\s]+/")
 
@@ -72,7 +74,12 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.recipient}（{self.get_status_display()}）"
+        return f"{self.get_channel_display()} → {self.masked_recipient}（{self.get_status_display()}）"
+
+    @property
+    def masked_recipient(self) -> str:
+        """The recipient as lists show it: a phone, an email address or an app account, masked."""
+        return mask_recipient(self.channel, self.recipient)
 
     @property
     def redacted_text(self) -> str:

@@ -1,13 +1,25 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.html import format_html
 
-from core.admin import LargeTableAdmin, ReadOnlyAdmin, RecentValuesListFilter
+from core.admin import (
+    CappedInline,
+    HardenedAdmin,
+    LargeTableAdmin,
+    PrivateSearchAdmin,
+    ReadOnlyAdmin,
+    RecentValuesListFilter,
+    RevealAdmin,
+)
 from core.masking import mask_id_number, mask_phone
-from policies import models, search
+from policies import access, models, search, services
 from policies.audit import log_person_view
 from policies.identifiers import normalize
+from policies.roles import role_of
 
 
 def _search_by_kind(queryset, term: str, fields_by_kind: dict):
@@ -21,23 +33,155 @@ def _search_by_kind(queryset, term: str, fields_by_kind: dict):
 
 
 @admin.register(models.Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "province", "city", "is_active"]
     list_filter = ["province", "is_active"]
     search_fields = ["code", "name", "city"]
 
 
+STAFF_HELP = (
+    "主管可为本网点（总部主管：各网点）创建和管理柜面人员、热线坐席、理赔人员账号，只能通过岗位授权；"
+    "主管岗位、超级管理员、管理后台权限（职员状态）、单项权限和其他用户组只能由超级管理员设置。"
+    "修改密码请用密码页面。"
+)
+
+
+class _StaffRoleFields(forms.Form):
+    """The role and branch a supervisor gives, limited to what they may give (policies.access)."""
+
+    by: models.User  # the supervisor, bound by UserAdmin.get_form
+
+    role = forms.ChoiceField(label="岗位", help_text=STAFF_HELP)
+    branch = forms.ModelChoiceField(label="所属网点", queryset=models.Branch.objects.none())
+
+    def _limit_to_scope(self) -> None:
+        self.fields["role"].choices = [("", "---------")] + [(r, r) for r in access.roles_for_user(self.by)]
+        self.fields["branch"].queryset = access.branches_for_user(self.by).order_by("code")
+
+    def _check_scope(self, cleaned: dict) -> None:
+        role, branch = cleaned.get("role"), cleaned.get("branch")
+        if role and branch and not access.can_give_role(self.by, role, branch):
+            self.add_error("role", services.STAFF_ROLE_REFUSED)
+        if self.instance.pk and not access.can_manage_staff(self.by, self.instance):
+            raise forms.ValidationError(services.STAFF_NOT_YOURS)
+
+
+class StaffAccountChangeForm(_StaffRoleFields, UserChangeForm):
+    """A supervisor's change form: role, branch, active flag and names; the password only
+    through Django's password-change form (the hash is shown read-only)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = models.User
+        fields = ["username", "password", "last_name", "first_name", "email", "is_active", "branch"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_to_scope()
+        self.initial.setdefault("role", role_of(self.instance) or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_scope(cleaned)
+        return cleaned
+
+
+class StaffAccountAddForm(_StaffRoleFields, AdminUserCreationForm):
+    """A supervisor's add form: login, password, role, branch and names — nothing else."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = models.User
+        fields = ["username", "last_name", "first_name", "email", "branch"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_to_scope()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_scope(cleaned)
+        return cleaned
+
+
 @admin.register(models.User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HardenedAdmin, BaseUserAdmin):
+    """Superusers edit every account in full. A supervisor sees and edits only the accounts
+    `policies.access.staff_for_user` gives them, through the role and branch (StaffAccount*Form),
+    and every save goes through `policies.services.staff_account_save`, which checks again."""
+
     list_display = ["username", "last_name", "first_name", "branch", "is_active", "is_staff"]
     list_filter = ["groups", "branch", "is_active", "is_staff"]
     list_select_related = ["branch"]
     autocomplete_fields = ["branch"]
-    fieldsets = BaseUserAdmin.fieldsets + (("岗位", {"fields": ("branch",)}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("岗位", {"fields": ("branch", "groups")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("岗位", {"fields": ("branch",), "description": STAFF_HELP}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("岗位", {"fields": ("branch", "groups"), "description": STAFF_HELP}),
+    )
+    staff_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("岗位", {"fields": ("role", "branch", "is_active"), "description": STAFF_HELP}),
+        ("个人信息", {"fields": ("last_name", "first_name", "email")}),
+        ("重要日期", {"fields": ("last_login", "date_joined")}),
+    )
+    staff_add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        ("岗位", {"fields": ("role", "branch"), "description": STAFF_HELP}),
+        ("个人信息", {"fields": ("last_name", "first_name", "email")}),
+    )
+
+    def _full(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._full(request):
+            return queryset
+        return queryset.filter(pk__in=access.staff_for_user(request.user).values("pk"))
+
+    def get_fieldsets(self, request, obj=None):
+        if self._full(request):
+            return super().get_fieldsets(request, obj)
+        return self.staff_fieldsets if obj is not None else self.staff_add_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._full(request):
+            return super().get_readonly_fields(request, obj)
+        return ("username", "last_login", "date_joined") if obj is not None else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not self._full(request):
+            base = StaffAccountChangeForm if obj is not None else StaffAccountAddForm
+            kwargs["form"] = type(base.__name__, (base,), {"by": request.user})
+        return super().get_form(request, obj, **kwargs)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and access.can_manage_staff(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and access.can_manage_staff(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and access.can_manage_staff(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        if self._full(request):
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        try:
+            services.staff_account_save(
+                by=request.user,
+                user=obj,
+                role=data["role"],
+                branch=data["branch"],
+                is_active=data.get("is_active", obj.is_active),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
+        except ValidationError as error:  # the form checked the same rules; a race lands here
+            raise PermissionDenied(" ".join(error.messages)) from error
 
 
-class LicenceInline(admin.TabularInline):
+class LicenceInline(CappedInline, admin.TabularInline):
     model = models.DrivingLicence
     extra = 0
     fields = ["number", "file_number", "classes", "first_issued", "valid_from", "valid_to"]
@@ -51,7 +195,7 @@ class LicenceInline(admin.TabularInline):
 
 
 @admin.register(models.Person)
-class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
+class PersonAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = ["name", "masked_id", "masked_phone_number", "created_at"]
     search_fields = ["name"]
     search_help_text = "输入身份证号、手机号，或姓名开头"
@@ -91,7 +235,7 @@ class PersonAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.DrivingLicence)
-class DrivingLicenceAdmin(LargeTableAdmin, admin.ModelAdmin):
+class DrivingLicenceAdmin(RevealAdmin, PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = ["masked_number", "file_number", "classes", "valid_from", "valid_to"]
     list_select_related = ["holder"]
     raw_id_fields = ["holder"]
@@ -110,9 +254,32 @@ class DrivingLicenceAdmin(LargeTableAdmin, admin.ModelAdmin):
     def masked_number(self, obj):
         return mask_id_number(obj.number)
 
+    # The change page shows the licence number (= the holder's ID number) masked; the full
+    # number only through "显示完整信息", which writes the access log (core.admin.RevealAdmin).
+    @admin.display(description="证号（身份证号码）")
+    def masked_number_with_reveal(self, obj):
+        return format_html("{}{}", mask_id_number(obj.number), self.reveal_button(obj))
+
+    def get_exclude(self, request, obj=None):
+        return ["number"] if obj is not None else super().get_exclude(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = list(super().get_readonly_fields(request, obj))
+        return ["masked_number_with_reveal", *shown] if obj is not None else shown
+
+    def reveal_rows(self, obj):
+        return [
+            ("持证人", obj.holder.name),
+            ("证号（身份证号码）", obj.number),
+            ("档案编号", obj.file_number),
+        ]
+
+    def log_reveal(self, request, obj):
+        log_person_view(request, obj.holder, "admin_reveal")
+
 
 @admin.register(models.Vehicle)
-class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
+class VehicleAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = ["plate", "vin", "premium_category", "energy_type", "registration_date", "owner_name"]
     list_filter = ["premium_category", "energy_type"]
     list_select_related = ["owner"]
@@ -135,7 +302,7 @@ class VehicleAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.Policy)
-class PolicyAdmin(LargeTableAdmin, admin.ModelAdmin):
+class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = [
         "number", "plate", "holder_name", "branch_name", "cover_end", "floating", "premium", "status",
     ]  # fmt: skip
@@ -207,14 +374,14 @@ class PersonAccessLogAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(models.NumberSequence)
-class NumberSequenceAdmin(admin.ModelAdmin):
+class NumberSequenceAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["name", "last_value"]
 
     def has_change_permission(self, request, obj=None):
         return False
 
 
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(HardenedAdmin, admin.ModelAdmin):
     list_filter = ["valid_from", "valid_to"]
     date_hierarchy = None
 

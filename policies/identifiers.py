@@ -32,7 +32,9 @@ def normalize(value: str | None) -> str:
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# Only ASCII digits are digits here (str.isdigit and a unicode \d also take "٣", "²", "३").
+_LEGACY_ID_SHAPE = re.compile(r"^[0-9]{15}$")
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def id_check_char(first17: str) -> str:
@@ -53,7 +55,7 @@ def clean_id_number(value: str, *, today: dt.date | None = None) -> str:
     number = normalize(value)
     if not number:
         raise ValidationError("请输入身份证号码。", code="required")
-    if len(number) == 15 and number.isdigit():
+    if _LEGACY_ID_SHAPE.match(number):
         raise ValidationError("15 位身份证号码已停止使用，请提供 18 位号码。", code="id_legacy")
     if not _ID_SHAPE.match(number):
         raise ValidationError("身份证号码应为 18 位：前 17 位为数字，最后一位为数字或 X。", code="id_format")
@@ -89,11 +91,13 @@ VIN_LETTER_VALUES = {
     **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
 }
 _VIN_SHAPE = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 def vin_check_char(vin: str) -> str:
     total = sum(
-        (int(c) if c.isdigit() else VIN_LETTER_VALUES[c]) * w for c, w in zip(vin, VIN_WEIGHTS, strict=True)
+        (int(c) if c in _ASCII_DIGITS else VIN_LETTER_VALUES[c]) * w
+        for c, w in zip(vin, VIN_WEIGHTS, strict=True)
     )
     remainder = total % 11
     return "X" if remainder == 10 else str(remainder)
@@ -154,10 +158,10 @@ _SERIAL = "[0-9A-HJ-NP-Z]"  # digits and letters without I and O
 PLATE_SPECIAL_ENDINGS = "学警港澳领挂"
 _PLATE_PATTERNS = {
     "ordinary": re.compile(rf"^{_P}[A-Z]{_SERIAL}{{5}}$"),
-    "new_energy_small": re.compile(rf"^{_P}[A-Z][DABCEFGHJK]{_SERIAL}\d{{4}}$"),
-    "new_energy_large": re.compile(rf"^{_P}[A-Z]\d{{5}}[DABCEFGHJK]$"),
+    "new_energy_small": re.compile(rf"^{_P}[A-Z][DABCEFGHJK]{_SERIAL}[0-9]{{4}}$"),
+    "new_energy_large": re.compile(rf"^{_P}[A-Z][0-9]{{5}}[DABCEFGHJK]$"),
     "special": re.compile(rf"^{_P}[A-Z]{_SERIAL}{{4}}[{PLATE_SPECIAL_ENDINGS}]$"),
-    "embassy": re.compile(r"^使\d{6}$"),
+    "embassy": re.compile(r"^使[0-9]{6}$"),
 }
 
 
@@ -204,7 +208,7 @@ def is_trailer_plate(plate: str) -> bool:
 LICENCE_CLASSES = (
     "A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3", "C4", "C5", "C6", "D", "E", "F", "M", "N", "P",
 )  # fmt: skip
-_FILE_NUMBER = re.compile(r"^\d{12}$")
+_FILE_NUMBER = re.compile(r"^[0-9]{12}$")
 
 
 def clean_file_number(value: str) -> str:
@@ -233,7 +237,7 @@ def clean_licence_classes(value: str) -> str:
 
 # --- Phone numbers -------------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def clean_phone(value: str) -> str:

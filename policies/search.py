@@ -29,10 +29,10 @@ class TermKind(models.TextChoices):
     NAME = "name", "姓名"
 
 
-_ID = re.compile(r"^\d{17}[\dX]$")
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+_ID = re.compile(r"^[0-9]{17}[0-9X]$")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _VIN = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
-_POLICY = re.compile(r"^[A-Z]{1,6}\d{8,26}$|^\d{15,26}$")
+_POLICY = re.compile(r"^[A-Z]{1,6}[0-9]{8,26}$|^[0-9]{15,26}$")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·•]{1,20}$")
 
 
@@ -61,9 +61,10 @@ def classify(term: str) -> list[tuple[TermKind, str]]:
     return kinds
 
 
-_ID_LIKE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+_ID_LIKE = re.compile(r"^[0-9]{17}[0-9X]$|^[0-9]{15}$")
 _VIN_LIKE = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
-_PHONE_LIKE = re.compile(r"^1\d{9,11}$")
+_PHONE_LIKE = re.compile(r"^1[0-9]{9,11}$")
+_ALL_DIGITS = re.compile(r"^[0-9]+$")
 
 
 def problems(term: str, *, today=None) -> list[str]:
@@ -78,7 +79,7 @@ def problems(term: str, *, today=None) -> list[str]:
             clean_id_number(value, today=today)
         except ValidationError as exc:
             found.extend(exc.messages)
-    if _VIN_LIKE.match(value) and not value.isdigit():
+    if _VIN_LIKE.match(value) and not _ALL_DIGITS.match(value):
         try:
             warning = check_vin(value).warning
         except ValidationError as exc:

@@ -3,13 +3,17 @@ customer hands over."""
 
 from __future__ import annotations
 
+import re
+
 from policies.models import DrivingLicence, Person, Vehicle
+
+_FILE_NUMBER = re.compile(r"^[0-9]{12}$")
 
 
 def person_by_licence_number(number: str) -> Person | None:
     """The person with this ID number, driving-licence number (for residents, the same
     number) or 12-digit licence file number (档案编号). At most two indexed queries."""
-    if len(number) == 12 and number.isdigit():
+    if _FILE_NUMBER.match(number):
         licence = DrivingLicence.objects.select_related("holder").filter(file_number=number).first()
         return licence.holder if licence else None
     person = Person.objects.filter(id_number=number).first()

@@ -17,6 +17,7 @@ from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Pol
 from policies.pricing import Quote
 from policies.quotes import renewal_quote, vehicle_renewal_state
 from policies.refusals import NO_BRANCH_FOR_ISSUE, TRAILER_REFUSAL
+from policies.roles import ROLES, SUPERVISOR
 
 
 def next_sequence_value(name: str) -> int:
@@ -101,11 +102,18 @@ def policy_issue(
 
 
 def person_view_log(
-    *, user: User, person: Person, page: str, path: str = "", ip_address: str | None = None
+    *,
+    user: User,
+    person: Person,
+    page: str,
+    path: str = "",
+    ip_address: str | None = None,
+    other_branch=False,
 ) -> PersonAccessLog:
-    """Write down one full view of a person's record (who, when, which person, which page)."""
+    """Write down one full view of a person's record (who, when, which person, which page;
+    `other_branch` a bool or an SQL expression computed in the INSERT, see policies.audit)."""
     return PersonAccessLog.objects.create(
-        user=user, person=person, page=page, path=path[:300], ip_address=ip_address
+        user=user, person=person, page=page, path=path[:300], ip_address=ip_address, other_branch=other_branch
     )
 
 
@@ -230,3 +238,64 @@ def _check_renewable(state, *, from_policy_id: int) -> None:
         )
     if state.current is None or state.current.policy_id != from_policy_id:
         raise ValidationError("该车保单信息已变化，请重新查询后再办理。", code="changed")
+
+
+# --- Staff accounts --------------------------------------------------------------------------
+
+STAFF_NOT_YOURS = "您只能管理本网点的柜面人员、热线坐席和理赔人员账号。"
+STAFF_ROLE_REFUSED = "只有超级管理员可以任命主管；请选择柜面人员、热线坐席或理赔人员。"
+STAFF_BRANCH_REFUSED = "请选择您所管理的网点。"
+STAFF_ROLE_UNKNOWN = "请选择岗位。"
+
+
+@transaction.atomic
+def staff_account_save(
+    *,
+    by: User,
+    user: User,
+    role: str,
+    branch: Branch | None,
+    is_active: bool = True,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Create or change a staff account through the portal's roles, as `by` may (see
+    `policies.access.can_manage_staff`): the account's role (its one role group), branch,
+    active flag and names. Nothing else of `user` is taken — not superuser status, the staff
+    flag, raw permissions or other groups, whatever was set on it: a changed account is saved
+    from its stored row; a new one (its username and password set by the caller) as plain
+    staff. Raises ValidationError, changing nothing, when `by` may not."""
+    from django.contrib.auth.models import Group
+
+    from policies import access
+
+    if role not in ROLES:
+        raise ValidationError(STAFF_ROLE_UNKNOWN, code="role")
+    if user.pk is None:
+        if not access.can_manage_staff(by):
+            raise ValidationError(STAFF_NOT_YOURS, code="scope")
+        account = user
+        account.is_superuser = False
+    else:
+        account = User.objects.select_for_update().get(pk=user.pk)
+        if not access.can_manage_staff(by, account):
+            raise ValidationError(STAFF_NOT_YOURS, code="scope")
+    if not access.can_give_role(by, role, branch):
+        if role not in access.roles_for_user(by):
+            raise ValidationError(STAFF_ROLE_REFUSED, code="role")
+        raise ValidationError(STAFF_BRANCH_REFUSED, code="branch")
+    account.branch = branch
+    account.is_active = is_active
+    account.first_name = first_name
+    account.last_name = last_name
+    account.email = email
+    # Admin access (the staff flag) goes with the 主管 role, which only a superuser gives.
+    account.is_staff = account.is_superuser or (role == SUPERVISOR and by.is_superuser)
+    if account.pk is None:
+        account.save()
+    else:
+        account.save(update_fields=["branch", "is_active", "first_name", "last_name", "email", "is_staff"])
+    others = list(account.groups.exclude(name__in=ROLES))  # groups other than roles stay as they are
+    account.groups.set([*others, Group.objects.get(name=role)])
+    return account

@@ -3,14 +3,14 @@ the renewal call list."""
 
 from django.contrib import admin
 
-from core.admin import LargeTableAdmin, ReadOnlyAdmin
+from core.admin import CappedInline, HardenedAdmin, LargeTableAdmin, PrivateSearchAdmin, ReadOnlyAdmin
 from core.masking import mask_phone, mask_plate
 from policies.audit import log_person_view
 from reminders import models as reminder_models
 
 
 @admin.register(reminder_models.CadenceStep)
-class CadenceStepAdmin(admin.ModelAdmin):
+class CadenceStepAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["channel", "days_left", "when", "is_active", "note", "updated_at"]
     list_display_links = ["channel", "days_left"]
     list_editable = ["is_active"]
@@ -23,7 +23,7 @@ class CadenceStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(reminder_models.ReminderOptOut)
-class ReminderOptOutAdmin(LargeTableAdmin, admin.ModelAdmin):
+class ReminderOptOutAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = ["person_name", "masked_phone", "channel", "reason", "created_by", "created_at"]
     list_filter = ["channel"]
     list_select_related = ["person", "created_by"]
@@ -71,7 +71,7 @@ class ReminderStopAdmin(LargeTableAdmin, admin.ModelAdmin):
     ordering = ["-pk"]
 
 
-class CallAttemptInline(admin.TabularInline):
+class CallAttemptInline(CappedInline, admin.TabularInline):
     model = reminder_models.RenewalCallAttempt
     extra = 0
     fields = ["created_at", "agent", "outcome", "call_back_at", "note"]

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Q
 
-from core.masking import mask_phone
 from outbox.models import MessageStatus, OutboundMessage
 from reminders.models import CadenceStep, Reminder, ReminderChannel
 
@@ -104,15 +103,3 @@ def failed_messages():
         .select_related("reminder__policy__vehicle")
         .order_by("-created_at", "-pk")
     )
-
-
-def mask_recipient(channel: str, value: str) -> str:
-    """Phones as 138****5678, email as z***@example.cn, app accounts by their ends."""
-    if not value:
-        return ""
-    if channel == "email" and "@" in value:
-        local, domain = value.split("@", 1)
-        return f"{local[:1]}***@{domain}"
-    if channel == "sms":
-        return mask_phone(value)
-    return value[:2] + "***" + value[-2:] if len(value) > 4 else value[:1] + "***"

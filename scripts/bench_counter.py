@@ -155,6 +155,14 @@ def main() -> None:
                 args.repeat,
                 lambda: client.post(lookup, {"plate": car.plate, "vin": car.vin}),
             )
+            # A customer's pages open only for a person found by a lookup of this session
+            # (policies.access.grant_person): look both customers up first, as a clerk does.
+            for found, data in (
+                (one_car, {"number": one_car.id_number}),
+                (fleet, {"plate": car.plate, "vin": car.vin}),
+            ):
+                location = client.post(lookup, data)["Location"]
+                assert location.startswith(reverse("counter:person", args=[found.pk])), location
             timed("customer page, 1 car × 2 years", args.repeat,
                   lambda: client.get(reverse("counter:person", args=[one_car.pk])))  # fmt: skip
             timed("customer page, 8 cars × 4 years", args.repeat,

@@ -3,12 +3,12 @@ history and survey answers are read-only (they change through the desk's service
 
 from django.contrib import admin
 
-from core.admin import LargeTableAdmin, ReadOnlyAdmin
+from core.admin import HardenedAdmin, LargeTableAdmin, ReadOnlyAdmin
 from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent
 
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["name", "branch", "category", "supervisor", "is_active"]
     list_filter = ["is_active", "category", "branch__province"]
     list_select_related = ["branch", "supervisor"]
@@ -18,14 +18,14 @@ class QueueAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaTarget)
-class SlaTargetAdmin(admin.ModelAdmin):
+class SlaTargetAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["category", "priority", "first_response_minutes", "resolution_minutes", "warning_percent"]
     list_editable = ["first_response_minutes", "resolution_minutes", "warning_percent"]
     list_filter = ["category", "priority"]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["title", "category", "is_published", "updated_at", "updated_by"]
     list_filter = ["is_published", "category"]
     list_select_related = ["updated_by"]

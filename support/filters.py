@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +21,9 @@ def _ids(queryset) -> list[int]:
 SLA_CHOICES = [("breached", "已超时"), ("warning", "即将超时"), ("paused", "已暂停")]
 ASSIGNED_CHOICES = [("me", "我的"), ("none", "未分派")]
 STATUS_CHOICES = [("unfinished", "未关闭（全部）"), *Status.choices]
+
+
+TICKET_NUMBER = re.compile(r"T[0-9]{1,20}")
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -60,7 +65,7 @@ class TicketFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.upper().startswith("T") and value[1:].isdigit():
+        if TICKET_NUMBER.fullmatch(value.upper()):
             return queryset.filter(number=value.upper())
         # Look the customer, vehicle or policy up first (exact, indexed), then the tickets
         # by their foreign keys: an OR of indexed columns, not of joins.

@@ -24,6 +24,27 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` signs the person in fully: an account that needs the second
+    factor (supervisors, admin accounts: accounts.access) then passes the two-factor page with
+    a real code of a real authenticator (tests.accounts.otp). Tests of the sign-in steps
+    themselves go through the login page instead (tests/accounts/)."""
+    from django.test import Client
+
+    from accounts.access import two_factor_required
+    from tests.accounts.otp import verify_second_factor
+
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if two_factor_required(user):
+            verify_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_tariff_cache():
     """Tariff rows a test changes are rolled back; so must the cached copy be."""
     clear_tariff_cache()
@@ -75,5 +96,7 @@ def agent_client(client, hotline_agent):
 
 @pytest.fixture
 def supervisor_client(client, supervisor):
+    """Signed in and verified with a real code of a real authenticator (supervisors need the
+    second factor: see _force_login_passes_the_second_factor)."""
     client.force_login(supervisor)
     return client

@@ -120,7 +120,7 @@ class VehicleFactory(factory.django.DjangoModelFactory):
 
 
 class PolicyFactory(factory.django.DjangoModelFactory):
-    """An annual policy; pass `start_date` and the end follows (DOMAIN §4)."""
+    """An annual policy; pass `start_date` and the end follows (docs/regulation.md §4)."""
 
     class Meta:
         model = models.Policy

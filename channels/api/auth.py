@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from channels.api import errors
 from channels.api.errors import ApiError
 from channels.models import ApiKey
+from core.security_log import API_KEY_USED, DENIED, security_event
 
 KEY_PATTERN = re.compile(r"^jqx_(?P<prefix>[0-9a-f]{8})_[A-Za-z0-9_-]{40,64}$")
 # Compared against when no key has the prefix, so the work is the same either way.
@@ -49,5 +50,7 @@ def authenticate(request: HttpRequest) -> ApiKey:
     if not hmac.compare_digest(key_digest(token), expected) or key is None:
         raise ApiError(errors.INVALID_API_KEY)
     if key.revoked_at is not None:
+        security_event(API_KEY_USED, request=request, outcome=DENIED, details={"key_id": key.pk})
         raise ApiError(errors.REVOKED_API_KEY)
+    security_event(API_KEY_USED, request=request, details={"key_id": key.pk, "channel": key.channel})
     return key

@@ -11,18 +11,25 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from channels.api import errors
-from channels.api.schemas import PLATE, VIN, Body, BooleanField, Field, ListField
+from channels.api.schemas import PLATE, VIN, Body, BooleanField, Field, ListField, ascii_digits
+from claims.amounts import amount_pattern, check_total, parse_amount
 from claims.choices import ClaimState, PartyKind, PartyRelation, PersonOutcome
+from claims.services import MAX_PARTIES
 from core.clock import SHANGHAI
 from core.masking import mask_plate
 from policies.identifiers import clean_id_number, clean_phone, clean_plate
 
-MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+# ASCII digits only ("\d" would take "٣٠٠٠"), as many as the claims' money columns hold.
+MONEY_PATTERN = amount_pattern()
+MONEY_NAMES = ("death_disability", "medical", "property")
 
 
 def clean_accident_at(value: str) -> dt.datetime:
-    """ISO 8601 date and time; without an offset it is Beijing time."""
+    """ISO 8601 date and time; without an offset it is Beijing time. ASCII only: Python's
+    parser also reads "٢٠٢٦" and "２０２６" as 2026."""
     try:
+        if not value.isascii():
+            raise ValueError(value)
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise ValidationError("出险时间应为 ISO 8601 格式，如 2026-11-20T14:30:00+08:00。") from None
@@ -52,15 +59,23 @@ def choice(label: str, values: list[str]) -> Callable[[str], str]:
     return clean
 
 
-def clean_money(value: str) -> str:
-    if not re.fullmatch(MONEY_PATTERN, value.strip()):
-        raise ValidationError('金额应为元，最多两位小数的字符串，如 "3000.00"。')
-    return value.strip()
+def clean_money(label: str) -> Callable[[str], object]:
+    def clean(value: str) -> object:
+        if not re.fullmatch(MONEY_PATTERN, value.strip()):
+            raise ValidationError(f'{label}应为元，用数字 0–9 书写、最多两位小数的字符串，如 "3000.00"。')
+        return parse_amount(value.strip(), label)  # the claims' bound, as on the desk's form
+
+    return clean
+
+
+def parties_total(parties: list[dict]) -> None:
+    """The losses of all parties together must fit a claim's total, as each fits its line."""
+    check_total((p[name] for p in parties for name in MONEY_NAMES if name in p), "报损金额")
 
 
 def _money_field(name: str, label: str) -> Field:
     return Field(
-        name, label, f"{label}（元），两位小数以内的字符串；没有则不填", "3000.00", 13, clean_money,
+        name, label, f"{label}（元），两位小数以内的字符串；没有则不填", "3000.00", 13, clean_money(label),
         errors.INVALID_FIELD, required=False, pattern=MONEY_PATTERN,
     )  # fmt: skip
 
@@ -72,9 +87,9 @@ PARTY = Body(
         Field("name", "姓名或名称", "受伤人员姓名，或财产名称", "李明", 50, text("姓名或名称"),
               errors.INVALID_FIELD, required=False),
         Field("id_number", "身份证号码", "受伤人员的身份证号码（知道时填写）", "320104198506150011", 30,
-              clean_id_number, errors.INVALID_FIELD, required=False),
-        Field("plate", "号牌号码", "对方车辆的号牌号码", "苏B12345", 32, clean_plate, errors.INVALID_PLATE,
-              required=False),
+              ascii_digits(clean_id_number), errors.INVALID_FIELD, required=False),
+        Field("plate", "号牌号码", "对方车辆的号牌号码", "苏B12345", 32, ascii_digits(clean_plate),
+              errors.INVALID_PLATE, required=False),
         Field("outcome", "伤亡情况", "人员的伤亡情况：injured 受伤、disabled 伤残、died 死亡", "injured", 10,
               choice("伤亡情况", PersonOutcome.values), errors.INVALID_FIELD, required=False,
               enum=tuple(PersonOutcome.values)),
@@ -105,8 +120,9 @@ CLAIM_REPORT_BODY = Body(
         Field("reporter_name", "报案人姓名", "报案人姓名", "陈先生", 50, text("报案人姓名"),
               errors.INVALID_FIELD, required=False),
         Field("reporter_phone", "报案人手机号", "报案人手机号；受理短信发送到此号码，不填则发给被保险人",
-              "13812345678", 20, clean_phone, errors.INVALID_FIELD, required=False),
-        ListField("parties", "受损当事方", "受损的人员、车辆或财产，至少一项", PARTY, max_items=20),
+              "13812345678", 20, ascii_digits(clean_phone), errors.INVALID_FIELD, required=False),
+        ListField("parties", "受损当事方", "受损的人员、车辆或财产，至少一项；各项损失合计不能超过一个赔案可记录的上限",
+                  PARTY, max_items=MAX_PARTIES, check=parties_total),
     ),
     example={
         "plate": "苏A12345",

@@ -71,7 +71,7 @@ UNKNOWN_ENDPOINT = ErrorKind(
 METHOD_NOT_ALLOWED = ErrorKind("method_not_allowed", 405, "该接口只接受 POST 请求。", "请求方法不是 POST")
 IDEMPOTENCY_CONFLICT = ErrorKind(
     "idempotency_conflict", 409, "该 Idempotency-Key 已用于另一笔报案，请更换。",
-    "报案：同一 Idempotency-Key 用于了不同的车辆或出险时间",
+    "报案：同一 Idempotency-Key 用于了内容不同的报案请求（重试须发送与首次相同的请求体）",
 )  # fmt: skip
 ALREADY_RENEWED = ErrorKind(
     "already_renewed",

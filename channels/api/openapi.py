@@ -147,7 +147,8 @@ OPERATIONS = (
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": True,
-                "description": "客户端为每一笔报案生成的唯一键（如 UUID），重试时不变；8–64 位字母、数字、“-”或“_”",
+                "description": "客户端为每一笔报案生成的唯一键（如 UUID），重试时键与请求体都不变（同一键配不同请求体返回 409）；"
+                "8–64 位字母、数字、“-”或“_”",
                 "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                 "example": "0b8f6c1e-5d7a-4f3e-9c2b-7a1d4e6f8a90",
             },
@@ -169,7 +170,7 @@ STATUS_TEXT = {
     429: "请求过于频繁",
 }
 
-MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "description": "金额（元），两位小数的字符串"}
+MONEY = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "description": "金额（元），两位小数的字符串"}
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
 
 
@@ -256,7 +257,7 @@ def _component_schemas() -> dict:
                 },
                 "floating_rate": {
                     "type": "string",
-                    "pattern": r"^(0\.00|[+-]\d\.\d{2})$",
+                    "pattern": r"^(0\.00|[+-][0-9]\.[0-9]{2})$",
                     "description": '浮动比率，带符号的两位小数：下浮为负（"-0.30"），上浮带加号（"+0.10"），'
                     '不浮动为 "0.00"。保费 = 基础保费 × (1 + 浮动比率)',
                 },

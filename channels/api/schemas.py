@@ -9,6 +9,7 @@ parser, NaN, unknown or missing fields, wrong types, over-long or invalid values
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,34 @@ from policies.pricing import Quote
 def printable(value: str, limit: int = 40) -> str:
     """`value` safe to echo in a message: lone surrogates escaped, cut to `limit`."""
     return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
+
+
+DIGITS = frozenset("0123456789０１２３４５６７８９")  # full-width ones are folded to ASCII
+
+
+def _other_digit(ch: str) -> bool:
+    """A character that is, or folds (NFKC) into, a digit, but is neither an ASCII nor a
+    full-width digit: "٣" (Arabic-Indic), "३" (Devanagari), "²", "①", "𝟗", "㍘"."""
+    if ch in DIGITS or ch.isascii():
+        return False
+    return unicodedata.numeric(ch, None) is not None or any(
+        c in "0123456789" for c in unicodedata.normalize("NFKC", ch)
+    )
+
+
+def ascii_digits(clean: Callable[[str], object]) -> Callable[[str], object]:
+    """`clean` of a number-bearing field (a phone, an ID number, a plate, a VIN), refusing
+    digits of other scripts first: Python's `\\d` and `str.isdigit` take them, and NFKC
+    folds "²" and "①" into ASCII digits that nobody typed. After the full-width fold only
+    0–9 are digits."""
+
+    def checked(value: str) -> object:
+        other = next((ch for ch in value if _other_digit(ch)), None)
+        if other is not None:
+            raise ValidationError(f"只能使用数字 0–9，不能含有“{other}”。")
+        return clean(value)
+
+    return checked
 
 
 @dataclass(frozen=True)
@@ -109,6 +138,8 @@ class ListField:
     max_items: int
     min_items: int = 1
     required: bool = True
+    # Checks the items together (a sum, say): raises ValidationError in Chinese → 400.
+    check: Callable[[list[dict]], object] | None = None
 
     @property
     def type_label(self) -> str:
@@ -137,7 +168,13 @@ class ListField:
                 f"{self.label}应有 {self.min_items}–{self.max_items} 项，当前为 {len(value)} 项。",
                 field=where,
             )
-        return [self.item.parse_object(entry, path=f"{where}[{i}].") for i, entry in enumerate(value)]
+        items = [self.item.parse_object(entry, path=f"{where}[{i}].") for i, entry in enumerate(value)]
+        if self.check is not None:
+            try:
+                self.check(items)
+            except ValidationError as error:
+                raise ApiError(errors.INVALID_FIELD, error.messages[0], field=where) from None
+        return items
 
 
 @dataclass(frozen=True)
@@ -200,11 +237,11 @@ def _refuse_constant(name: str):
 
 PLATE = Field(
     "plate", "号牌号码", "号牌号码，如行驶证所载；空格、大小写、全角字符均可，按柜面规则规范化。",
-    "苏A12345", 32, clean_plate, errors.INVALID_PLATE,
+    "苏A12345", 32, ascii_digits(clean_plate), errors.INVALID_PLATE,
 )  # fmt: skip
 VIN = Field(
     "vin", "车辆识别代号", "车辆识别代号（VIN），17 位，行驶证上可查；空格、大小写、全角字符均可。",
-    "LSVAB2C09A0000101", 40, clean_vin, errors.INVALID_VIN,
+    "LSVAB2C09A0000101", 40, ascii_digits(clean_vin), errors.INVALID_VIN,
 )  # fmt: skip
 
 VEHICLE_BODY = Body((PLATE, VIN), example={"plate": "苏A12345", "vin": "LSVAB2C09A0000101"})

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from channels.api.auth import key_digest, new_raw_key
 from channels.models import ApiChannel, ApiKey, ApiUsage
+from core.security_log import API_KEY_REVOKED, security_event
 from policies.models import User
 
 
@@ -59,6 +60,7 @@ def api_key_revoke(*, key: ApiKey, by: User | None = None) -> ApiKey:
         key.revoked_at = timezone.now()
         key.revoked_by = by
         key.save(update_fields=["revoked_at", "revoked_by"])
+        security_event(API_KEY_REVOKED, user=by, details={"key_id": key.pk, "channel": key.channel})
     return key
 
 

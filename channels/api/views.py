@@ -2,8 +2,9 @@
 
 Every endpoint goes through `api_endpoint`, which answers in this order: 405 for a
 method other than POST, 413 for a declared body over 16 KiB, 401 without a valid key,
-429 over the key's rate, 413 for an actual body over 16 KiB, 400 for a body that does
-not parse or validate — then the endpoint itself. Each request with a valid key is
+429 over the key's rate, 413 for an actual body over 16 KiB (a chunked one too: at most
+16 KiB + 1 byte is read, `channels.api.body`), 400 for a body that does not parse or
+validate — then the endpoint itself. Each request with a valid key is
 counted for its channel's figures, whatever its outcome.
 """
 
@@ -21,8 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from channels.api import auth, claim_schemas, errors, openapi, ratelimit, schemas, services
+from channels.api.body import MalformedBody, declared_length, read_limited
 from channels.api.errors import MAX_BODY_BYTES, ApiError, json_response
-from channels.api.idempotency import idempotency_key
+from channels.api.idempotency import idempotency_key, request_fingerprint
 from channels.api.ratelimit import Limit, Rate
 from channels.api.selectors import InsuredVehicle, insured_vehicle, quote_for, status_answer
 from channels.models import ApiKey
@@ -35,7 +37,8 @@ Handler = Callable[..., HttpResponse]
 
 
 def api_endpoint(name: str, body: schemas.Body) -> Callable[[Handler], Callable[[HttpRequest], HttpResponse]]:
-    """Wrap `handler(request, *, key, data)` with the checks every endpoint shares."""
+    """Wrap `handler(request, *, key, data, raw)` with the checks every endpoint shares
+    (`raw` is the body as read, `data` its cleaned fields)."""
 
     def decorator(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
         @csrf_exempt  # clients authenticate with a bearer key, never a cookie
@@ -45,15 +48,16 @@ def api_endpoint(name: str, body: schemas.Body) -> Callable[[Handler], Callable[
             try:
                 if request.method != "POST":
                     raise ApiError(errors.METHOD_NOT_ALLOWED)
-                if _declared_length(request) > MAX_BODY_BYTES:
+                if (declared_length(request) or 0) > MAX_BODY_BYTES:
                     raise ApiError(errors.BODY_TOO_LARGE)
                 key = auth.authenticate(request)
             except ApiError as error:
                 return error.response()
             try:
                 _check_rate(Limit(f"key:{key.pk}", Rate(key.requests_per_minute, 60)), errors.RATE_LIMITED)
-                data = body.parse(_read_body(request))
-                response = handler(request, key=key, data=data)
+                raw = _read_body(request)
+                data = body.parse(raw)
+                response = handler(request, key=key, data=data, raw=raw)
             except ApiError as error:
                 response = error.response()
             services.api_usage_record(key=key, endpoint=name, status=response.status_code)
@@ -64,18 +68,12 @@ def api_endpoint(name: str, body: schemas.Body) -> Callable[[Handler], Callable[
     return decorator
 
 
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
-
-
 def _read_body(request: HttpRequest) -> bytes:
-    """At most 16 KiB + 1 byte of the body: enough to know it is too large."""
+    """At most 16 KiB + 1 byte of the body, with or without a Content-Length: enough to
+    know it is too large."""
     try:
-        raw = request.read(MAX_BODY_BYTES + 1)
-    except OSError:  # the client went away mid-body
+        raw = read_limited(request, MAX_BODY_BYTES)
+    except MalformedBody:  # broken chunks, or the client went away mid-body
         raise ApiError(errors.MALFORMED_JSON) from None
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(errors.BODY_TOO_LARGE)
@@ -102,13 +100,13 @@ def _insured_vehicle(data: dict) -> InsuredVehicle:
 
 
 @api_endpoint("renewal-status", schemas.VEHICLE_BODY)
-def renewal_status(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
+def renewal_status(request: HttpRequest, *, key: ApiKey, data: dict, raw: bytes) -> HttpResponse:
     insured = _insured_vehicle(data)
     return json_response(schemas.status_body(status_answer(insured, day=today())))
 
 
 @api_endpoint("quotes", schemas.VEHICLE_BODY)
-def quotes(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
+def quotes(request: HttpRequest, *, key: ApiKey, data: dict, raw: bytes) -> HttpResponse:
     if is_trailer_plate(data["plate"]):
         raise ApiError(errors.NOT_INSURABLE)
     insured = _insured_vehicle(data)
@@ -127,9 +125,10 @@ def quotes(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
 
 
 @api_endpoint("claims-reports", claim_schemas.CLAIM_REPORT_BODY)
-def claim_reports(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpResponse:
-    """A first notice of loss from a channel, into the claims queue; a retry with the same
-    Idempotency-Key answers with the first report's claim and creates nothing."""
+def claim_reports(request: HttpRequest, *, key: ApiKey, data: dict, raw: bytes) -> HttpResponse:
+    """A first notice of loss from a channel, into the claims queue; a retry of the same
+    request with the same Idempotency-Key answers with the first report's claim and creates
+    nothing; the same key with another request is a 409."""
     dedupe = idempotency_key(request, key=key)
     insured = _insured_vehicle(data)
     try:
@@ -142,6 +141,7 @@ def claim_reports(request: HttpRequest, *, key: ApiKey, data: dict) -> HttpRespo
             parties=data["parties"],
             channel=key.channel,
             idempotency_key=dedupe,
+            idempotency_fingerprint=request_fingerprint(request, raw),
             reporter_name=data.get("reporter_name", ""),
             reporter_phone=data.get("reporter_phone", ""),
         )

@@ -73,6 +73,9 @@ class Claim(models.Model):
         related_name="reported_claims",
     )  # fmt: skip
     idempotency_key = models.CharField("幂等键", max_length=100, null=True, blank=True, unique=True)
+    # SHA-256 of the request the key came with (method, path, canonical body): a retry of the
+    # same request replays the claim, the same key with another request is a conflict.
+    idempotency_fingerprint = models.CharField("幂等请求摘要", max_length=64, blank=True, default="")
     late_report = models.BooleanField("延迟报案", default=False)
 
     limit_death_disability = models.DecimalField("死亡伤残限额", max_digits=12, decimal_places=2)

@@ -45,7 +45,9 @@ class ClaimEvent(models.Model):
         ordering = ["claim_id", "seq"]
         indexes = [models.Index(fields=["from_state", "at"], name="claim_event_step_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["claim", "seq"], name="claim_event_seq_unique"),
+            # (claim, seq, at): a partitioned table's unique keys hold its partition key (`at`);
+            # the event chain trigger keeps (claim, seq) itself unique (claims migration 0004).
+            models.UniqueConstraint(fields=["claim", "seq", "at"], name="claim_event_seq_unique"),
             models.CheckConstraint(condition=_valid_transition(), name="claim_event_valid_transition"),
             models.CheckConstraint(
                 condition=(Q(action="reject") & Q(reason__in=RejectReason.values))

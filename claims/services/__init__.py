@@ -3,7 +3,7 @@ arguments and raises `ValidationError` with a message a clerk can read."""
 
 from claims.services.deadlines import claims_flag_breaches
 from claims.services.money import claim_advance, claim_approve, claim_pay, claim_revoke
-from claims.services.report import PartyReport, claim_report, find_vehicle
+from claims.services.report import MAX_PARTIES, PartyReport, claim_report, find_vehicle
 from claims.services.steps import (
     claim_assess,
     claim_calculate,
@@ -18,6 +18,7 @@ from claims.services.steps import (
 )
 
 __all__ = [
+    "MAX_PARTIES",
     "PartyReport",
     "claim_advance",
     "claim_approve",

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import access, ledger
+from claims.amounts import parse_amount
 from claims.choices import LossCategory, PartyKind, PaymentKind, PaymentStatus
 from claims.models import Claim, LedgerEntry, Loss, Party, Payment
-from claims.payout import FEN, yuan
+from claims.payout import yuan
 from claims.services.common import (
     begin,
     count_in_record,
@@ -72,9 +73,7 @@ def claim_advance(
     once; in an advance case (条例 Art. 22) the payment is marked recoverable."""
     now = now_or(now)
     claim, act = begin(claim, "advance", by)
-    amount = Decimal(amount)
-    if amount <= 0 or amount != amount.quantize(FEN):
-        raise ValidationError("垫付金额须大于 0 并精确到分。", code="advance_amount")
+    amount = parse_amount(amount, "垫付金额", positive=True)
     if party.claim_id != claim.pk or party.kind != PartyKind.PERSON or not party.is_third_party:
         raise ValidationError("只能为本案受伤的第三者垫付抢救费用。", code="advance_party")
     sums = ledger.ledger_sums(claim)

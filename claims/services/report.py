@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from claims import access, ledger, risk, screening
+from claims.amounts import check_total, parse_amount
 from claims.choices import (
     AdvanceCase,
     ClaimChannel,
@@ -22,7 +23,6 @@ from claims.choices import (
 )
 from claims.cover import covering_policy
 from claims.models import Claim, Loss, Party
-from claims.payout import FEN
 from claims.services.common import finish, log_event, now_or, refresh_money, refresh_risk
 from claims.workflow import action
 from core.clock import SHANGHAI
@@ -31,6 +31,8 @@ from policies.identifiers import clean_id_number, clean_phone, clean_plate, norm
 from policies.models import Policy, User, Vehicle
 from policies.search import TermKind, classify
 from policies.services import next_sequence_value
+
+MAX_PARTIES = 20  # third parties and own-side parties of one report
 
 
 @dataclass(frozen=True)
@@ -66,22 +68,6 @@ def new_claim_number(*, day: dt.date) -> str:
     return f"LP{day.year}{next_sequence_value(f'claim-{day.year}'):08d}"
 
 
-def _money(value, label: str) -> Decimal:
-    try:
-        amount = Decimal(str(value or 0))
-    except InvalidOperation:
-        raise ValidationError(
-            "%(label)s“%(value)s”不是有效金额。", params={"label": label, "value": value}
-        ) from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError("%(label)s不能为负数。", params={"label": label})
-    if amount != amount.quantize(FEN):
-        raise ValidationError("%(label)s最多精确到分。", params={"label": label})
-    if amount >= Decimal("1e10"):
-        raise ValidationError("%(label)s过大。", params={"label": label})
-    return amount.quantize(FEN)
-
-
 def _clean_party(raw: PartyReport | Mapping, index: int) -> tuple[Party, dict[str, Decimal], bool]:
     report = raw if isinstance(raw, PartyReport) else PartyReport.from_mapping(raw)
     where = f"第 {index} 个当事方"
@@ -103,9 +89,9 @@ def _clean_party(raw: PartyReport | Mapping, index: int) -> tuple[Party, dict[st
     except ValidationError as error:
         raise ValidationError(f"{where}：{error.messages[0]}", code="party_identifier") from None
     amounts = {
-        LossCategory.DEATH_DISABILITY: _money(report.death_disability, f"{where}的死亡伤残损失"),
-        LossCategory.MEDICAL: _money(report.medical, f"{where}的医疗费用"),
-        LossCategory.PROPERTY: _money(report.property, f"{where}的财产损失"),
+        LossCategory.DEATH_DISABILITY: parse_amount(report.death_disability, f"{where}的死亡伤残损失"),
+        LossCategory.MEDICAL: parse_amount(report.medical, f"{where}的医疗费用"),
+        LossCategory.PROPERTY: parse_amount(report.property, f"{where}的财产损失"),
     }
     if report.kind == PartyKind.PERSON:
         outcome = report.outcome or PersonOutcome.INJURED
@@ -185,6 +171,7 @@ def claim_report(
     channel: str,
     reported_by: User | None = None,
     idempotency_key: str | None = None,
+    idempotency_fingerprint: str = "",
     reporter_name: str = "",
     reporter_phone: str = "",
     advance_case: str = "",
@@ -201,7 +188,9 @@ def claim_report(
 
     A retried call with the same `idempotency_key` returns the first claim (with
     `claim.replayed` True) and writes nothing; the key is unique in the database, so
-    concurrent retries land once.
+    concurrent retries land once. `idempotency_fingerprint` (the channel API's hash of
+    the request) is kept with the key: the same key with another request is refused
+    (`idempotency_conflict`), also when the two race.
     """
     now = now_or(now)
     if channel not in ClaimChannel.values:
@@ -211,6 +200,8 @@ def claim_report(
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
         raise ValidationError("幂等键不能超过 100 个字符。", code="idempotency_key")
+    if len(idempotency_fingerprint) > 64:
+        raise ValidationError("幂等请求摘要不能超过 64 个字符。", code="idempotency_key")
     if not isinstance(accident_at, dt.datetime):
         raise ValidationError("请填写出险时间。", code="accident_at")
     accident_at = _aware(accident_at)
@@ -227,13 +218,25 @@ def claim_report(
     phone = clean_phone(reporter_phone) if reporter_phone else ""
     if not parties:
         raise ValidationError("请至少填写一个受损的当事方（伤者、车辆或财产）。", code="no_parties")
+    if len(parties) > MAX_PARTIES:
+        raise ValidationError(
+            "一次报案最多填写 %(max)s 个当事方。", code="too_many_parties", params={"max": MAX_PARTIES}
+        )
     cleaned = [_clean_party(p, i) for i, p in enumerate(parties, start=1)]
+    # Every line fits its column; so must their sum, the claim's reported total.
+    check_total((amount for _, amounts, _ in cleaned for amount in amounts.values()), "报损金额")
 
     day = accident_at.astimezone(SHANGHAI).date()
     if key is not None:
         existing = Claim.objects.filter(idempotency_key=key).first()
         if existing is not None:
-            return _replay(existing, vehicle_ref=vehicle, day=day, accident_at=accident_at)
+            return _replay(
+                existing,
+                fingerprint=idempotency_fingerprint,
+                vehicle_ref=vehicle,
+                day=day,
+                accident_at=accident_at,
+            )
     found, policies = find_vehicle(vehicle, day=day)
     policy = covering_policy(policies, day)
     if policy is None:
@@ -254,6 +257,7 @@ def claim_report(
                 reporter_phone=phone,
                 reported_by=reported_by,
                 key=key,
+                fingerprint=idempotency_fingerprint if key is not None else "",
                 limits=limits,
                 late=risk.is_late_report(accident_at, now, thresholds),
                 thresholds=thresholds,
@@ -265,15 +269,27 @@ def claim_report(
             raise
         # A concurrent retry with the same key won the race: answer with its claim.
         return _replay(
-            Claim.objects.get(idempotency_key=key), vehicle_ref=vehicle, day=day, accident_at=accident_at
+            Claim.objects.get(idempotency_key=key),
+            fingerprint=idempotency_fingerprint,
+            vehicle_ref=vehicle,
+            day=day,
+            accident_at=accident_at,
         )
     claim.replayed = False
     return claim
 
 
-def _replay(existing: Claim, *, vehicle_ref: str, day: dt.date, accident_at: dt.datetime) -> Claim:
-    found, _ = find_vehicle(vehicle_ref, day=day)
-    if found.pk != existing.vehicle_id or existing.accident_at != accident_at:
+def _replay(
+    existing: Claim, *, fingerprint: str, vehicle_ref: str, day: dt.date, accident_at: dt.datetime
+) -> Claim:
+    """The claim a retry names, when it is the same request; a conflict otherwise. A claim
+    reported before fingerprints were kept is compared by vehicle and accident time."""
+    if existing.idempotency_fingerprint:
+        same = fingerprint == existing.idempotency_fingerprint
+    else:
+        found, _ = find_vehicle(vehicle_ref, day=day)
+        same = found.pk == existing.vehicle_id and existing.accident_at == accident_at
+    if not same:
         raise ValidationError(
             "该幂等键已用于另一笔报案（赔案 %(number)s），请更换幂等键。",
             code="idempotency_conflict",
@@ -284,7 +300,7 @@ def _replay(existing: Claim, *, vehicle_ref: str, day: dt.date, accident_at: dt.
 
 
 def _create(*, policy, channel, accident_at, place, description, at_fault, advance_case, reporter_name,
-            reporter_phone, reported_by, key, limits, late, thresholds, parties, now) -> Claim:  # fmt: skip
+            reporter_phone, reported_by, key, fingerprint, limits, late, thresholds, parties, now) -> Claim:  # fmt: skip
     claim = Claim.objects.create(
         number=new_claim_number(day=now.astimezone(SHANGHAI).date()),
         policy=policy,
@@ -303,6 +319,7 @@ def _create(*, policy, channel, accident_at, place, description, at_fault, advan
         reported_at=now,
         reported_by=reported_by,
         idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
         late_report=late,
         limit_death_disability=limits[LossCategory.DEATH_DISABILITY],
         limit_medical=limits[LossCategory.MEDICAL],

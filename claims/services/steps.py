@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims import ledger
+from claims.amounts import check_total, parse_amount
 from claims.choices import ClaimState, DocumentKind, Exclusion, LossCategory, RejectReason
 from claims.models import Claim, Loss
-from claims.payout import FEN, yuan
+from claims.payout import yuan
 from claims.services.common import (
     begin,
     finish,
@@ -146,14 +147,14 @@ def claim_assess(
         )
     for loss in losses:
         amount, exclusion = amounts[loss.pk]
-        amount = Decimal(amount)
-        if amount < 0 or amount != amount.quantize(FEN):
-            raise ValidationError("核定金额须为不小于 0、精确到分的金额。", code="assessed_amount")
+        amount = parse_amount(amount, f"{loss.party.display_name}的{loss.get_category_display()}核定金额")
         if exclusion and exclusion not in Exclusion.values:
             raise ValidationError("除外原因无效。", code="exclusion")
         loss.assessed_amount = amount
         loss.exclusion = exclusion or ""
         loss.payable = None
+    # Every line fits its column; so must their sum, the claim's assessed total.
+    check_total((loss.assessed_amount for loss in losses), "核定损失")
     Loss.objects.bulk_update(losses, ["assessed_amount", "exclusion", "payable"])
     claim.assessed_total = sum(
         (loss.assessed_amount for loss in losses if loss.party.is_third_party and not loss.exclusion), ZERO

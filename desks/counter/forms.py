@@ -20,7 +20,7 @@ from policies.identifiers import check_vin, clean_id_number, clean_plate, normal
 from policies.models import Vehicle
 from policies.quotes import SHORT_TERMS
 
-_FILE_NUMBER = re.compile(r"^\d{12}$")
+_FILE_NUMBER = re.compile(r"^[0-9]{12}$")
 
 
 def _text(placeholder: str, **attrs) -> forms.TextInput:

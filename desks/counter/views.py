@@ -55,20 +55,22 @@ def home(request: HttpRequest) -> HttpResponse:
     """The lookup. Posted, so ID numbers stay out of URLs, histories and access logs."""
     form = CounterLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        found = _find(form)
+        found = _find(request, form)
         if found:
             return redirect(found)
     return render(request, "desks/counter/home.html", {"form": form})
 
 
-def _find(form: CounterLookupForm) -> str | None:
-    """The result page's address, or None with the reason added to the form."""
+def _find(request: HttpRequest, form: CounterLookupForm) -> str | None:
+    """The result page's address, or None with the reason added to the form. The customer
+    found is granted to the session: their pages open for it (policies.access.grant_person)."""
     data = form.cleaned_data
     if form.by_licence:
         person = selectors.person_by_licence_number(data["number"])
         if person is None:
             form.add_error(None, ValidationError(PERSON_NOT_FOUND, params={"number": data["number"]}))
             return None
+        access.grant_person(request, person.pk)
         return person_url(person.pk)
     vehicle = selectors.vehicle_by_plate_and_vin(plate=data["plate"], vin=data["vin"])
     if vehicle is None:
@@ -79,6 +81,7 @@ def _find(form: CounterLookupForm) -> str | None:
     if data["engine_number"] and data["engine_number"] != normalize(vehicle.engine_number):
         form.add_error("engine_number", ENGINE_MISMATCH)
         return None
+    access.grant_person(request, vehicle.owner_id)
     return person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
 
 
@@ -100,9 +103,14 @@ def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False
 
 @require_http_methods(["GET"])
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    """The customer's record: licences, vehicles, status, history and renewal quotes."""
+    """The customer's record: licences, vehicles, status, history and renewal quotes — for a
+    customer found by a lookup of this session (any other id: 404)."""
     customer = access.get_person_for_user(
-        request.user, pk, desk="counter", queryset=view_models.counter_person_queryset()
+        request.user,
+        pk,
+        desk="counter",
+        granted=access.granted_people(request),
+        queryset=view_models.counter_person_queryset(),
     )
     log_person_view(request, customer, "counter_person")
     return _person_page(request, customer)
@@ -112,7 +120,11 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
     customer = access.get_person_for_user(
-        request.user, pk, desk="counter", queryset=view_models.counter_person_queryset()
+        request.user,
+        pk,
+        desk="counter",
+        granted=access.granted_people(request),
+        queryset=view_models.counter_person_queryset(),
     )
     log_person_view(request, customer, "counter_reveal")
     if request.htmx:
@@ -123,7 +135,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue the renewal exactly as quoted; a retry answers with the policy already issued."""
-    vehicle = access.get_vehicle_to_renew(request.user, pk)
+    vehicle = access.get_vehicle_to_renew(request.user, pk, granted=access.granted_people(request))
     back = person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
     form = RenewForm(request.POST)
     if not form.is_valid():
@@ -164,7 +176,11 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable summary of the electronic policy (A4)."""
     policy = access.get_policy_for_user(
-        request.user, pk, desk="counter", queryset=view_models.confirmation_queryset()
+        request.user,
+        pk,
+        desk="counter",
+        granted=access.granted_people(request),
+        queryset=view_models.confirmation_queryset(),
     )
     log_person_view(request, policy.insured, "counter_confirmation")
     context = {
@@ -183,7 +199,13 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 def short_term(request: HttpRequest) -> HttpResponse:
     """Quote short-term cover (docs/regulation.md §3): temporary entry, temporary road use, near scrap."""
     focus = focused_vehicle(request)
-    vehicle = access.get_vehicle_for_user(request.user, focus, desk="counter") if focus else None
+    vehicle = (
+        access.get_vehicle_for_user(
+            request.user, focus, desk="counter", granted=access.granted_people(request)
+        )
+        if focus
+        else None
+    )
     policies = list(vehicle.policies.order_by("start_date", "pk")) if vehicle else []
     bound = "start_date" in request.GET
     form = ShortTermQuoteForm(

@@ -14,10 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from core.clock import today
+from core.inputs import ascii_int, paginate
 from desks.hotline import calls as selectors
 from desks.hotline.calls import FEEDBACK
 from desks.hotline.customer import hotline_person_queryset
@@ -51,7 +50,7 @@ def calls(request: HttpRequest) -> HttpResponse:
     """The agent's own call list: who to call now, and the call-backs still to come."""
     now, day = timezone.now(), today()
     table = CallTable(selectors.my_calls(request.user, now=now, day=day), day=day)
-    RequestConfig(request, paginate={"per_page": 25, "paginator_class": LazyPaginator}).configure(table)
+    paginate(request, table, per_page=25, lazy=True)
     counts = selectors.my_counts(request.user, now=now, day_start=_day_start())
     return render(request, "desks/hotline/calls.html", {"table": table, "counts": counts})
 
@@ -72,8 +71,15 @@ def take(request: HttpRequest) -> HttpResponse:
 
 
 def _call_page(request: HttpRequest, call: RenewalCall, form: CallOutcomeForm, *, status: int = 200):
+    # A call the agent may work (reminders.access) is the portal's own link to its customer:
+    # granted, so the page's reveal and customer links open too.
+    access.grant_person(request, call.person_id)
     person = access.get_person_for_user(
-        request.user, call.person_id, desk="hotline", queryset=hotline_person_queryset()
+        request.user,
+        call.person_id,
+        desk="hotline",
+        granted=access.granted_people(request),
+        queryset=hotline_person_queryset(),
     )
     log_person_view(request, person, "hotline_call")
     context = {
@@ -137,9 +143,14 @@ def call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _branch(request: HttpRequest, value: str | None) -> Branch:
-    """The branch asked for, else the supervisor's own (else the first)."""
-    if value and value.isdigit():
-        return get_object_or_404(Branch, pk=int(value))
+    """The branch asked for, else (none asked) the supervisor's own, else the first. A
+    branch asked for that is no branch id ("²", "abc", 20 digits) is none: 404, never
+    the supervisor's own branch in its place (a POST would then act on it)."""
+    if value:
+        branch_id = ascii_int(value)
+        if branch_id is None:
+            raise Http404("没有该营业网点。")
+        return get_object_or_404(Branch, pk=branch_id)
     branch = request.user.branch or Branch.objects.order_by("code").first()
     if branch is None:
         raise Http404("没有营业网点。")
@@ -157,7 +168,7 @@ def team(request: HttpRequest) -> HttpResponse:
     branch = _branch(request, request.GET.get("branch"))
     now, day = timezone.now(), today()
     table = BranchCallTable(selectors.branch_calls(branch, now=now, day=day), day=day)
-    RequestConfig(request, paginate={"per_page": 50, "paginator_class": LazyPaginator}).configure(table)
+    paginate(request, table, per_page=50, lazy=True)
     context = {
         "branch": branch,
         "branches": Branch.objects.filter(is_active=True).order_by("code"),

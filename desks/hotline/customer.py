@@ -14,6 +14,7 @@ from claims.access import claims_for_user
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
+from core.masking import mask_recipient
 from desks.counter.view_models import LicenceRow, VehicleDesk, licence_rows, vehicle_desk
 from desks.hotline.calls import step_label
 from desks.reminders.tables import PURPOSE_LABELS
@@ -21,7 +22,6 @@ from outbox.models import OutboundMessage
 from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.tariffs import tariff_book
 from reminders.models import Reminder, ReminderChannel, RenewalCall
-from reminders.selectors import mask_recipient
 from support.access import tickets_for_user
 from support.models import Ticket
 

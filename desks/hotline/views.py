@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from core.clock import today
+from core.inputs import paginate
 from desks.hotline.customer import customer_picture, hotline_person_queryset
 from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
@@ -73,9 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if results.rows is not None:
         table_class = RenewedVehicleTable if results.renewed else VehicleTable
         table = table_class(results.rows, day=day, order_by=results.sort)
-        RequestConfig(request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}).configure(
-            table
-        )
+        paginate(request, table, per_page=PER_PAGE, lazy=True)
+    _grant_shown(request, results, table)
     context = {
         "ready_calls": _ready_calls(request),
         "form": form,
@@ -87,6 +85,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": day,
     }
     return render(request, "desks/hotline/home.html", context)
+
+
+def _grant_shown(request: HttpRequest, results, table) -> None:
+    """The customers this page links to may be opened from it (policies.access.grant_person):
+    the people a search found, the owners of uninsured vehicles found, and the owners on the
+    results page shown. No query: the rows are already read."""
+    shown = [p.pk for p in results.search.people] if results.search else []
+    shown += [v.owner_id for v in results.uninsured]
+    if table is not None and getattr(table, "page", None) is not None:
+        shown += [row.record.vehicle.owner_id for row in table.page.object_list]
+    access.grant_person(request, *dict.fromkeys(shown))
 
 
 def _ready_calls(request: HttpRequest) -> int:
@@ -126,8 +135,15 @@ def customer_page(
 
 @require_http_methods(["GET"])
 def customer(request: HttpRequest, pk: int) -> HttpResponse:
-    """The customer's whole picture on one screen (the view is logged)."""
-    person = access.get_person_for_user(request.user, pk, desk="hotline", queryset=hotline_person_queryset())
+    """The customer's whole picture on one screen (the view is logged) — for a customer this
+    session's searches, calls or tickets showed (any other id: 404)."""
+    person = access.get_person_for_user(
+        request.user,
+        pk,
+        desk="hotline",
+        granted=access.granted_people(request),
+        queryset=hotline_person_queryset(),
+    )
     log_person_view(request, person, "hotline_customer")
     return customer_page(request, person, focus=focused_vehicle(request))
 
@@ -135,7 +151,13 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the full ID number and phone — deliberately, and written down."""
-    person = access.get_person_for_user(request.user, pk, desk="hotline", queryset=hotline_person_queryset())
+    person = access.get_person_for_user(
+        request.user,
+        pk,
+        desk="hotline",
+        granted=access.granted_people(request),
+        queryset=hotline_person_queryset(),
+    )
     log_person_view(request, person, "hotline_reveal")
     if request.htmx:
         context = {"person": person, "revealed": True, "reveal_url": reverse("hotline:reveal", args=[pk])}

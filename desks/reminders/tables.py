@@ -2,10 +2,9 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from core.masking import mask_plate
+from core.masking import mask_plate, mask_recipient
 from outbox.models import OutboundMessage
 from reminders.cadence import REMINDER_PURPOSE
-from reminders.selectors import mask_recipient
 
 # What each app's messages are for (outbox `purpose`), as supervisors read it.
 PURPOSE_LABELS = {

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from core.clock import today
+from core.inputs import paginate
 from desks.reminders.filters import FailedMessageFilter
 from desks.reminders.forms import PeriodForm
 from desks.reminders.tables import FailedMessageTable
@@ -39,8 +39,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required(MANAGE, raise_exception=True)
 def failed(request: HttpRequest) -> HttpResponse:
     filterset = FailedMessageFilter(request.GET, queryset=selectors.failed_messages())
-    table = FailedMessageTable(filterset.qs, request=request)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    table = FailedMessageTable(filterset.qs)  # not request=: that pages by the URL's ?per_page=
+    paginate(request, table, per_page=25)
     context = {"filter": filterset, "table": table, "max_attempts": settings.MESSAGE_MAX_ATTEMPTS}
     return render(request, "desks/reminders/failed.html", context)
 

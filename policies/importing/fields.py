@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from policies.choices import EnergyType, PolicyStatus, PremiumCategory, Province
 from policies.identifiers import PLATE_PROVINCE_NAMES
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_COUNT = re.compile(r"^[0-9]+$")  # ASCII digits only: "²".isdigit() is true, int("²") fails
 
 
 def text(value: str) -> str:
@@ -53,7 +54,7 @@ def parse_count(value: str) -> int:
     raw = text(value)
     if not raw:
         return 0
-    if not raw.isdigit():
+    if not _COUNT.match(raw):
         raise ValidationError(f"“{raw}”不是非负整数。")
     count = int(raw)
     if count > 99:

@@ -19,6 +19,10 @@ class PersonAccessLog(models.Model):
     path = models.CharField("地址", max_length=300)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     accessed_at = models.DateTimeField("查看时间", auto_now_add=True)
+    other_branch = models.BooleanField(
+        "他网点客户", default=False,
+        help_text="客户名下（投保人、被保险人或车主）没有查看人所属网点承保的保单：为他网点客户提供服务。",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "客户信息查看记录"

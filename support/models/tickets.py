@@ -198,7 +198,7 @@ class TicketEvent(models.Model):
     """One entry of a ticket's history: a reply, a note, a change. Append-only — the model
     refuses updates and deletes, and on PostgreSQL a trigger does too."""
 
-    key = models.UUIDField("事件键", default=uuid.uuid4, unique=True, editable=False)
+    key = models.UUIDField("事件键", default=uuid.uuid4, editable=False)  # unique: ticket_event_key_uniq
     ticket = models.ForeignKey(
         Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="events",
         db_index=False,  # covered by ticket_event_ticket_idx
@@ -223,7 +223,10 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_event_ticket_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="ticket_event_kind_valid")
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="ticket_event_kind_valid"),
+            # (key, created_at): a partitioned table's unique keys hold its partition key; a trigger
+            # keeps the key alone unique across the partitions (support migration 0007).
+            models.UniqueConstraint(fields=["key", "created_at"], name="ticket_event_key_uniq"),
         ]
 
     def __str__(self) -> str:

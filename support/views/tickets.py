@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from core.inputs import paginate
+from core.private_search import recall_term, remember_term
+from policies import access as policy_access
 from policies.audit import log_person_view
 from support import access, notifications, selectors, services, workflow
 from support.choices import Category, Priority, Status
@@ -69,9 +75,37 @@ class QueueView(SingleTableMixin, FilterView):
     filterset_class = TicketFilter
     template_name = "support/queue.html"
     table_pagination = {"per_page": 25}
+    search_page = "support_queue"
 
     def get_queryset(self):
         return selectors.queue_tickets(self.request.user)
+
+    def get_table(self, **kwargs):
+        """The page size is the view's and the page number bounded (`core.inputs.paginate`):
+        django-tables2 would otherwise read `?per_page=` and `?page=` as they come."""
+        table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs(), **kwargs)
+        return paginate(self.request, table, per_page=self.table_pagination["per_page"])
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """The filter form is posted: its search term (maybe an ID number or a phone) is kept
+        in the session and the list's URL carries a key instead."""
+        params = {k: v for k, v in request.POST.items() if k in TicketFilter.base_filters and k != "q" and v}
+        term = request.POST.get("q", "").strip()[:100]
+        if term:
+            params["s"] = remember_term(request, self.search_page, term)
+        return redirect(
+            f"{reverse('support:queue')}?{urlencode(params)}" if params else reverse("support:queue")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs["data"].copy() if kwargs["data"] is not None else QueryDict(mutable=True)
+        data.pop("q", None)  # a term typed into the address bar is not searched: post it
+        term = recall_term(self.request, self.search_page, self.request.GET.get("s"))
+        if term:
+            data["q"] = term
+        kwargs["data"] = data
+        return kwargs
 
 
 @access.required(access.can_work_tickets)
@@ -106,9 +140,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the form was on: a path of this site, never a URL name or another host."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
     return redirect("support:mine")
 
 
@@ -139,13 +174,28 @@ def ticket_log_call(request: HttpRequest) -> HttpResponse:
 
 def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) -> HttpResponse:
     history = selectors.ticket_history(ticket)
+    vehicle_ids = selectors.vehicle_ids_of(ticket.customer) if ticket.customer else []
+    # The ticket names its customer: this session may open their customer page from here.
+    customer_desk = next(
+        (
+            desk
+            for desk in ("hotline", "counter")
+            if ticket.customer_id and policy_access.can_use_desk(request.user, desk)
+        ),
+        None,
+    )
+    if customer_desk:
+        policy_access.grant_person(request, ticket.customer_id)
     context = {
         "ticket": ticket,
+        "customer_desk": customer_desk,
         "history": history,
         "notifications": [e for e in history if e.message_id],
         "survey": Survey.objects.filter(ticket=ticket).first(),
-        "policies": selectors.customer_policies(ticket.customer) if ticket.customer else [],
-        "claims": selectors.customer_claims(ticket.customer) if ticket.customer else [],
+        "policies": selectors.customer_policies(ticket.customer, vehicle_ids=vehicle_ids)
+        if vehicle_ids
+        else [],
+        "claims": selectors.customer_claims(ticket.customer, vehicle_ids=vehicle_ids) if vehicle_ids else [],
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "assignees": list(access.assignable_users(ticket.queue)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import string
 
 import pytest
@@ -265,5 +266,193 @@ def test_any_spelling_of_plate_and_vin_gets_the_canonical_answer(api, documented
     def run(plate, vin):
         answer = api.post("renewal-status", {"plate": plate, "vin": vin})
         assert (answer.status, answer.body) == (200, canonical.body)
+
+    run()
+
+
+# --- hypothesis: digits of other scripts, amounts of any size, chunked bodies, reused keys -------
+
+OTHER_DIGITS = (
+    "٠١٢٣٤٥٦٧٨٩"  # Arabic-Indic
+    "۰۱۲۳۴۵۶۷۸۹"  # Extended Arabic-Indic
+    "०१२३४५६७८९"  # Devanagari
+    "০১২৩৪৫৬৭৮৯"  # Bengali
+    "๐๑๒๓๔๕๖๗๘๙"  # Thai
+    "⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃"  # super- and subscripts: NFKC folds them into ASCII digits
+    "①②③⑴⒈𝟎𝟗𝟘"  # circled, parenthesised, mathematical
+)
+NUMERIC_FIELD_NAMES = [
+    "plate", "vin", "accident_at", "reporter_phone",
+    "parties[0].id_number", "parties[0].plate", "parties[0].medical", "parties[0].property",
+]  # fmt: skip
+VALID_PARTY = {"kind": "person", "id_number": "11010519491231002X", "medical": "3000.00"}
+VALID_VEHICLE_PARTY = {"kind": "vehicle", "plate": "苏B12345", "property": "1500.00"}
+
+
+def claim_example(**overrides) -> dict:
+    example = openapi.claim_schemas.CLAIM_REPORT_BODY.example
+    return example | {"accident_at": hours_ago(2), "parties": [VALID_PARTY, VALID_VEHICLE_PARTY]} | overrides
+
+
+def with_value(body: dict, path: str, change) -> dict:
+    """`body` with the field at `path` ("x" or "parties[0].y") passed through `change`."""
+    if not path.startswith("parties[0]."):
+        return body | {path: change(body[path])}
+    name = path.removeprefix("parties[0].")
+    party = VALID_VEHICLE_PARTY if name in ("plate", "property") else VALID_PARTY
+    return body | {"parties": [party | {name: change(party[name])}]}
+
+
+def post_report(client, key, body: bytes, idempotency_key: str):
+    return client.generic(
+        "POST", "/api/v1/claims/reports", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key.raw}", HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )  # fmt: skip
+
+
+def written_by_reports() -> tuple[int, int]:
+    from claims.models import Claim
+    from outbox.models import OutboundMessage
+
+    return Claim.objects.count(), OutboundMessage.objects.count()
+
+
+def test_digits_of_other_scripts_anywhere_in_a_numeric_field_are_400_and_write_nothing(
+    client, generous_key, documented_vehicle
+):
+    before = written_by_reports()
+
+    @FUZZ
+    @given(data=st.data(), path=st.sampled_from(NUMERIC_FIELD_NAMES))
+    def run(data, path):
+        def replace(value: str) -> str:
+            positions = [i for i, ch in enumerate(value) if ch in string.digits]
+            chosen = data.draw(st.lists(st.sampled_from(positions), min_size=1, unique=True))
+            chars = list(value)
+            for i in chosen:
+                chars[i] = data.draw(st.sampled_from(OTHER_DIGITS))
+            return "".join(chars)
+
+        body = as_json(with_value(claim_example(), path, replace))
+        response = post_report(client, generous_key, body, "digits-key-0001")
+
+        assert response.status_code == 400, (path, body.decode(), response.content.decode())
+        error = response.json()["error"]
+        assert error["field"] == path
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])
+        assert written_by_reports() == before
+
+    run()
+
+
+MAX_AMOUNT = "9999999999.99"
+re_money = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
+amount_texts = st.one_of(
+    st.integers(0, 10**22).map(str),
+    st.tuples(st.integers(0, 10**11), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]:02d}"),
+    st.sampled_from([MAX_AMOUNT, "10000000000", "0", "0.01", "9999999999.999", "00000000001"]),
+)
+
+
+def test_amounts_of_any_size_and_any_number_of_parties_are_never_a_500(
+    client, generous_key, documented_vehicle
+):
+    from decimal import Decimal
+
+    from claims.models import Claim
+
+    counter = iter(range(10**6))
+
+    @FUZZ
+    @given(parties=st.lists(st.fixed_dictionaries({"medical": amount_texts}), min_size=1, max_size=22))
+    def run(parties):
+        claims = Claim.objects.count()
+        body = claim_example(parties=[{"kind": "person"} | p for p in parties])
+        response = post_report(client, generous_key, as_json(body), f"amounts-{next(counter):08d}")
+
+        texts = [p["medical"] for p in parties]
+        fits = all(len(t) <= 13 and re_money.fullmatch(t) for t in texts) and len(parties) <= 20
+        fits = fits and sum(Decimal(t) for t in texts) <= Decimal(MAX_AMOUNT)
+        if fits:
+            assert response.status_code == 201, response.content.decode()
+            assert Claim.objects.count() == claims + 1
+        else:
+            assert response.status_code == 400, response.content.decode()
+            assert Claim.objects.count() == claims
+
+    run()
+
+
+def test_chunked_bodies_are_answered_by_their_real_size(client, generous_key, documented_vehicle):
+    import io
+
+    valid = as_json({"plate": "苏A12345", "vin": "LSVAB2C09A0000101"})
+
+    class Counting(io.BytesIO):
+        taken = 0
+
+        def read(self, size=-1):
+            data = super().read(size)
+            self.taken += len(data)
+            return data
+
+    @FUZZ
+    @given(size=st.one_of(st.integers(len(valid), 40_000), st.integers(16_380, 16_390)))
+    def run(size):
+        stream = Counting(valid + b" " * (size - len(valid)))
+        response = client.generic(
+            "POST", "/api/v1/renewal-status", b"", content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {generous_key.raw}", HTTP_TRANSFER_ENCODING="chunked",
+            **{"wsgi.input": stream},
+        )  # fmt: skip
+
+        assert response.status_code == (413 if size > 16 * 1024 else 200), size
+        assert stream.taken <= 16 * 1024 + 1
+
+    run()
+
+
+def test_one_key_with_many_requests_lands_once_and_answers_each_by_its_body(
+    client, generous_key, documented_vehicle
+):
+    from claims.models import Claim
+
+    accident = hours_ago(2)
+    variants = st.fixed_dictionaries(
+        {
+            "place": st.sampled_from(["南京市玄武区", "南京市鼓楼区"]),
+            "at_fault": st.booleans(),
+            "medical": st.sampled_from(["100.00", "200.00"]),
+            "indent": st.sampled_from([None, 2]),
+        }
+    )
+
+    keys = (f"one-key-{n:08d}" for n in range(10**6))  # a fresh key for every example
+
+    @FUZZ
+    @given(requests=st.lists(variants, min_size=1, max_size=5))
+    def run(requests):
+        key = next(keys)
+        first = None
+        for variant in requests:
+            body = claim_example(
+                accident_at=accident, place=variant["place"], at_fault=variant["at_fault"],
+                parties=[{"kind": "person", "medical": variant["medical"]}],
+            )  # fmt: skip
+            raw = json.dumps(body, ensure_ascii=False, indent=variant["indent"]).encode()
+            response = post_report(client, generous_key, raw, key)
+            same = {k: v for k, v in variant.items() if k != "indent"}
+            if first is None:
+                first = same
+                assert response.status_code == 201
+                number = response.json()["claim_number"]
+            elif same == first:
+                assert response.status_code == 201
+                assert response.json()["claim_number"] == number
+                assert response["Idempotent-Replayed"] == "true"
+            else:
+                assert response.status_code == 409
+                assert response.json()["error"]["code"] == "idempotency_conflict"
+        assert Claim.objects.filter(idempotency_key=f"api:app:{key}").count() == 1
 
     run()

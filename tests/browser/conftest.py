@@ -104,11 +104,34 @@ def page(browser, live_server):
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form, as a person would."""
+    """Sign in through the login form, as a person would — with the second factor where the
+    account needs one (supervisors, admin accounts): the code an authenticator app would show."""
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+    if "/accounts/two-factor/" in page.url:
+        second_factor(page, username)
+
+
+def second_factor(page, username: str) -> None:
+    """Enrol (first sign-in: the secret the page prints) or give the current code, as the
+    person would with their phone; on the recovery codes page, go on."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.otp import code_for, code_for_secret
+
+    if "/enrol/" in page.url:
+        code = code_for_secret(page.get_by_test_id("totp-secret").inner_text())
+        page.get_by_label("验证器上显示的 6 位数字").fill(code)
+        page.get_by_role("button", name="确认绑定").click()
+        page.wait_for_load_state("networkidle")
+        page.get_by_role("link", name="我已保存，继续").click()
+    else:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.get_by_label("动态验证码").fill(code_for(device))
+        page.get_by_role("button", name="验证").click()
     page.wait_for_load_state("networkidle")
 
 

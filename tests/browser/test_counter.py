@@ -180,7 +180,11 @@ def test_a_customer_with_a_car_in_every_status_reads_at_a_glance(page):
     PolicyFactory(vehicle=trailer, branch=branch, start_date=t - 300 * DAY)
 
     login(page, "clerk_wang")
-    page.goto(f"/counter/person/{person.pk}/")
+    # The clerk looks 陈刚 up by his licence: the customer's page opens only from a lookup.
+    page.goto("/counter/")
+    page.get_by_label("驾驶证号 / 身份证号").fill(person.id_number)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"**/counter/person/{person.pk}/")
 
     index = page.get_by_test_id("vehicle-index").inner_text()
     for label in ("待续保", "保障中", "已脱保", "已续保", "已退保", "未投保"):

@@ -214,7 +214,7 @@ def test_a_report_outside_cover_is_refused_on_the_form(client, counter_clerk, po
         "party-0-kind": "property", "party-0-relation": "third_party", "party-0-name": "护栏", "party-0-property": "300",
     }  # fmt: skip
     response = client.post(reverse("claims:report"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "不在车辆" in response.content.decode()
     assert not Claim.objects.exists()
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from policies.models import PersonAccessLog
 from tests.factories import PersonFactory, PolicyFactory, VehicleFactory
+from tests.grants import grant_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,8 @@ def renewal(branch, counter_clerk):
 
 
 def confirmation(client, policy):
+    """The confirmation, as opened for a customer found by a lookup (tests.grants)."""
+    grant_customers(client, policy.vehicle.owner_id)
     return client.get(reverse("counter:confirmation", args=[policy.pk])).content.decode()
 
 
@@ -83,7 +86,7 @@ def test_liability_limits_are_those_in_force_at_the_start(clerk_client, renewal,
 def test_confirmation_has_a_print_stylesheet_for_a4(clerk_client, renewal):
     page = confirmation(clerk_client, renewal)
     assert "css/counter.css" in page
-    assert 'onclick="window.print()"' in page and "d-print-none" in page
+    assert 'data-print data-testid="print"' in page and "d-print-none" in page  # static/js/portal.js prints
     css = (Path(settings.BASE_DIR) / "static" / "css" / "counter.css").read_text()
     assert "@media print" in css and "size: A4" in css
 

@@ -19,6 +19,7 @@ from tests.factories import (
     person_with_fleet,
     policy_chain,
 )
+from tests.grants import counter_lookup, grant_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,8 @@ def li_na(branch, other_branch):
 
 
 def page_of(client, person, **params):
+    """The customer's page, as opened from a lookup that found them (tests.grants)."""
+    grant_customers(client, person.pk)
     return client.get(reverse("counter:person", args=[person.pk]), params).content.decode()
 
 
@@ -198,12 +201,13 @@ def test_history_follows_the_renewal_chain_with_lapses_and_claims(clerk_client, 
 
 def test_the_vehicle_looked_up_comes_first(clerk_client, li_na):
     lapsed = li_na.vehicles.get(plate="苏A10003")
-    page = page_of(clerk_client, li_na, vehicle=lapsed.pk)
+    page = counter_lookup(clerk_client, vehicle=lapsed).content.decode()  # plate + VIN, as a clerk does
     assert re.findall(r'data-plate="(\S+)"', page)[0] == "苏A10003"
     assert "vehicle-focus" in vehicle_html(page, "苏A10003")
 
 
 def test_every_full_view_is_written_to_the_access_log(clerk_client, li_na, counter_clerk):
+    grant_customers(clerk_client, li_na.pk)
     url = reverse("counter:person", args=[li_na.pk])
     clerk_client.get(url)
     clerk_client.get(url)
@@ -214,6 +218,7 @@ def test_every_full_view_is_written_to_the_access_log(clerk_client, li_na, count
 
 
 def test_show_full_numbers_is_deliberate_and_logged(clerk_client, li_na, counter_clerk):
+    grant_customers(clerk_client, li_na.pk)
     url = reverse("counter:reveal", args=[li_na.pk])
     assert clerk_client.get(url).status_code == 405  # a link or prefetch cannot reveal
 
@@ -226,12 +231,14 @@ def test_show_full_numbers_is_deliberate_and_logged(clerk_client, li_na, counter
 
 
 def test_show_full_numbers_without_javascript_renders_the_page(clerk_client, li_na):
+    grant_customers(clerk_client, li_na.pk)
     page = clerk_client.post(reverse("counter:reveal", args=[li_na.pk])).content.decode()
     assert li_na.id_number in page and "已显示完整号码" in page and "苏A10001" in page
     assert PersonAccessLog.objects.filter(person=li_na, page="counter_reveal").count() == 1
 
 
 def test_an_unknown_person_is_404(clerk_client):
+    grant_customers(clerk_client, 999999)  # even granted, an id that does not exist is 404
     assert clerk_client.get(reverse("counter:person", args=[999999])).status_code == 404
 
 
@@ -241,6 +248,7 @@ def test_the_page_runs_the_same_queries_for_1_vehicle_as_for_8_vehicles_of_4_yea
     small = person_with_fleet(vehicles=1, years=1, branch=branch, today=today(), licences=1)
     large = person_with_fleet(vehicles=8, years=4, branch=branch, today=today(), licences=3)
     assert Policy.objects.filter(vehicle__owner=large).count() == 32
+    grant_customers(clerk_client, small.pk, large.pk)
     clerk_client.get(reverse("counter:person", args=[small.pk]))  # tariff book and session warm
 
     counts = {}

@@ -16,6 +16,7 @@ from policies.choices import SalesChannel
 from policies.models import Policy
 from policies.roles import COUNTER_CLERK
 from tests.factories import PersonFactory, UserFactory, VehicleFactory, policy_chain
+from tests.grants import counter_lookup
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,9 @@ def due_policy(branch):
 
 
 def shown_form(client, policy) -> dict:
-    """The hidden fields of the renew form exactly as the page rendered them."""
-    page = client.get(reverse("counter:person", args=[policy.vehicle.owner_id])).content.decode()
+    """The hidden fields of the renew form exactly as the page rendered them — the page the
+    clerk reaches by looking the car up (plate + VIN), as at the counter."""
+    page = counter_lookup(client, vehicle=policy.vehicle).content.decode()
     form = re.search(r'<form[^>]*data-testid="renew-form".*?</form>', page, re.S).group(0)
     return dict(re.findall(r'name="(from_policy|fingerprint|quoted_total)" value="([^"]*)"', form))
 
@@ -93,6 +95,7 @@ def test_a_stale_quote_is_requoted_and_shown_again_never_charged(clerk_client, d
 
 
 def test_a_tampered_or_incomplete_post_changes_nothing(clerk_client, due_policy):
+    counter_lookup(clerk_client, vehicle=due_policy.vehicle)  # the car is looked up, then the post is bad
     response = post_renew(clerk_client, due_policy, {"from_policy": "abc"})
     assert response.status_code == 302
     assert Policy.objects.count() == 3
@@ -108,6 +111,7 @@ def test_a_tampered_or_incomplete_post_changes_nothing(clerk_client, due_policy)
 def test_renewing_an_in_force_vehicle_is_refused_in_chinese(clerk_client, branch):
     car = VehicleFactory()
     current = policy_chain(car, first_start=today() - 10 * DAY, years=1, branch=branch)[0]
+    counter_lookup(clerk_client, vehicle=car)
     response = post_renew(clerk_client, current, {"from_policy": current.pk, "fingerprint": "x" * 24})
     assert "尚未进入续保期" in clerk_client.get(response["Location"]).content.decode()
     assert Policy.objects.count() == 1
@@ -126,7 +130,7 @@ def test_desk_users_without_the_renew_permission_cannot_renew(client, branch, du
     trainee = UserFactory(branch=branch)
     trainee.user_permissions.add(Permission.objects.get(codename="use_counter_desk"))
     client.force_login(trainee)
-    page = client.get(reverse("counter:person", args=[due_policy.vehicle.owner_id])).content.decode()
+    page = counter_lookup(client, vehicle=due_policy.vehicle).content.decode()
     assert "您的岗位不能办理续保出单" in page
     assert (
         post_renew(client, due_policy, {"from_policy": due_policy.pk, "fingerprint": "x"}).status_code == 403

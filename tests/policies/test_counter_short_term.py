@@ -9,6 +9,7 @@ from core.clock import today
 from policies.choices import EnergyType
 from policies.pricing import months_end
 from tests.factories import PersonFactory, VehicleFactory, policy_chain
+from tests.grants import grant_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,7 @@ def ask(client, vehicle=None, htmx=False, **fields):
         "registration_date": "2018-04-10", **fields,
     }  # fmt: skip
     if vehicle is not None:
+        grant_customers(client, vehicle.owner_id)  # the car's owner was found by a lookup
         params["vehicle"] = vehicle.pk
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.get(URL, params, **headers).content.decode()
@@ -74,6 +76,7 @@ def test_near_scrap_cover_floats_on_the_vehicles_own_record(clerk_client, branch
 def test_the_vehicle_form_starts_after_the_current_cover(clerk_client, branch):
     car = VehicleFactory(owner=PersonFactory())
     current = policy_chain(car, first_start=today() - 100 * DAY, years=1, branch=branch)[0]
+    grant_customers(clerk_client, car.owner_id)
     page = clerk_client.get(URL, {"vehicle": car.pk}).content.decode()
     assert f'value="{(current.end_date + DAY).isoformat()}"' in page
     assert car.plate in page

@@ -1,6 +1,6 @@
 """Every hotline view: anonymous → login; counter clerks, claims adjusters and staff without a
-role → 403; hotline agents and supervisors allowed; sharing out a branch's calls for
-supervisors only."""
+role → 403; hotline agents and supervisors allowed — a customer's page only for a customer a
+search of the same session found (else 404); sharing out a branch's calls for supervisors only."""
 
 import datetime as dt
 
@@ -15,6 +15,7 @@ from tests.factories import (
     UserFactory,
     policy_ending,
 )
+from tests.grants import grant_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,12 @@ def test_other_roles_get_403_everywhere(client, request, branch, person, call, p
 @pytest.mark.parametrize("persona", ["hotline_agent", "supervisor"])
 def test_agents_and_supervisors_are_allowed(client, request, person, call, persona):
     client.force_login(request.getfixturevalue(persona))
+    customer = [("get", "hotline:customer"), ("post", "hotline:reveal")]
+    for method, name in customer:  # not found in this session: as if no such id
+        url = reverse(name, args=[person.pk])
+        assert getattr(client, method)(url).status_code == 404, url
+
+    grant_customers(client, person.pk)  # found by a search (tests.grants)
     for method, url, data in views(person, call):
         assert getattr(client, method)(url, data).status_code in (200, 302), url
 
@@ -93,6 +100,7 @@ def test_only_supervisors_share_out_a_branchs_calls(client, request, branch, cal
 
 
 def test_a_customer_who_does_not_exist_is_404(agent_client):
+    grant_customers(agent_client, 999999)  # even granted, an id that does not exist is 404
     assert agent_client.get(reverse("hotline:customer", args=[999999])).status_code == 404
 
 

@@ -17,6 +17,7 @@ from policies.roles import HOTLINE_AGENT, SUPERVISOR
 from reminders.models import CallOutcome, ReminderStop, RenewalCall
 from reminders.services import call_list_spread
 from tests.factories import PolicyFactory, RenewalCallFactory, UserFactory, policy_ending
+from tests.grants import hotline_search
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +209,10 @@ def test_another_branchs_call_is_not_found(agent_client, other_branch):
 
 def test_the_customer_page_shows_the_open_call(agent_client, hotline_agent, branch):
     call = a_call(branch, agent=hotline_agent)
-    page = agent_client.get(reverse("hotline:customer", args=[call.person_id])).content.decode()
+    # The customer rings in: the agent searches the plate and opens the customer from the results.
+    url = reverse("hotline:customer", args=[call.person_id])
+    assert url in hotline_search(agent_client, call.vehicle.plate).content.decode()
+    page = agent_client.get(url).content.decode()
     assert 'data-testid="open-call"' in page and call.vehicle.plate in page
 
 

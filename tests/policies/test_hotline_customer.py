@@ -17,6 +17,7 @@ from policies.quotes import renewal_quote_on
 from support.choices import Channel
 from support.models import Ticket
 from tests.factories import QueueFactory, TicketFactory, make_claim
+from tests.grants import grant_customers
 from tests.policies.hotline_callers import WANG_FANG_ID, WANG_FANG_PHONE, fleet_owner, make_wang_fang
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,8 @@ def wang_fang(branch, other_branch):
 
 
 def open_page(client, person, **params):
+    """The customer's page, as opened from a search that found them (tests.grants)."""
+    grant_customers(client, person.pk)
     return client.get(reverse("hotline:customer", args=[person.pk]), params)
 
 
@@ -47,6 +50,7 @@ def test_the_person_is_masked_and_the_full_view_is_logged(agent_client, hotline_
 
 
 def test_revealing_the_numbers_shows_them_and_is_logged_again(agent_client, wang_fang):
+    grant_customers(agent_client, wang_fang.pk)
     url = reverse("hotline:reveal", args=[wang_fang.pk])
     page = agent_client.post(url).content.decode()
     assert WANG_FANG_ID in page and WANG_FANG_PHONE in page
@@ -137,11 +141,13 @@ def test_the_page_runs_the_same_queries_for_one_car_and_for_a_fleet(
         TicketFactory(customer=large, vehicle=car)
         enqueue_message(channel="sms", recipient=large.phone, text="提醒", purpose="renewal_reminder",
                         dedupe_key=f"fleet-{i}", person=large)  # fmt: skip
-    open_page(agent_client, small)  # warm the tariff book and the session
+    grant_customers(agent_client, small.pk, large.pk)  # outside the counts: the session is the test's
+    url = {p: reverse("hotline:customer", args=[p.pk]) for p in (small, large)}
+    agent_client.get(url[small])  # warm the tariff book and the session
     with CaptureQueriesContext(connection) as one_car:
-        assert open_page(agent_client, small).status_code == 200
+        assert agent_client.get(url[small]).status_code == 200
     with django_assert_max_num_queries(len(one_car)):
-        page = open_page(agent_client, large).content.decode()
+        page = agent_client.get(url[large]).content.decode()
     assert page.count('data-testid="vehicle"') == 12
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     make_vin,
     policy_ending,
 )
+from tests.grants import grant_customers
 from tests.policies.hotline_callers import WANG_FANG_ID, WANG_FANG_PHONE, make_wang_fang
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,7 @@ def test_the_branch_filter_is_served_by_indexes(agent_client, wang_fang, branch)
 
 
 def test_the_customer_page_is_served_by_indexes(agent_client, wang_fang):
+    grant_customers(agent_client, wang_fang.pk)  # found by a search (tests.grants)
     assert_indexed(agent_client, reverse("hotline:customer", args=[wang_fang.pk]), {"vehicle": 1}, at_least=4)
 
 

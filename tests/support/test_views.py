@@ -172,10 +172,18 @@ def test_queue_filters_by_sla_state_and_search(agent_client, customer, branch_qu
     factories.TicketFactory(customer=customer, queue=branch_queue, subject="正常的")
     page = agent_client.get(reverse("support:queue"), {"sla": "breached"}).content.decode()
     assert "超时的" in page and "正常的" not in page
-    page = agent_client.get(reverse("support:queue"), {"q": late.number}).content.decode()
+    page = agent_client.post(reverse("support:queue"), {"q": late.number}, follow=True).content.decode()
     assert "超时的" in page and "正常的" not in page
-    page = agent_client.get(reverse("support:queue"), {"q": "13912345678"}).content.decode()
-    assert "超时的" in page and "正常的" in page
+    response = agent_client.post(reverse("support:queue"), {"q": "13912345678", "sla": ""}, follow=True)
+    assert "超时的" in response.content.decode() and "正常的" in response.content.decode()
+    [(url, _)] = response.redirect_chain
+    assert "13912345678" not in url and "s=" in url  # the phone stays in the session, not the URL
+
+
+def test_a_search_term_typed_into_the_queue_url_is_not_searched(agent_client, customer, branch_queue):
+    factories.TicketFactory(customer=customer, queue=branch_queue, subject="某工单")
+    page = agent_client.get(reverse("support:queue"), {"q": "T000000"}).content.decode()
+    assert "某工单" in page  # the whole queue: search terms are posted, never read from a URL
 
 
 def test_new_ticket_from_the_counter_for_a_customer_found_by_plate(
@@ -333,3 +341,11 @@ def test_sla_targets_are_edited_in_admin(client, supervisor):
     assert "解决时限不能短于首次响应时限" in response.content.decode()
     target.refresh_from_db()
     assert target.resolution_minutes == 480
+
+
+def test_the_ticket_links_to_its_customers_page_and_that_link_opens(agent_client, ticket):
+    """A link the portal issued: the ticket's customer opens on the hotline without a search."""
+    page = agent_client.get(reverse("support:ticket", args=[ticket.pk])).content.decode()
+    url = reverse("hotline:customer", args=[ticket.customer_id])
+    assert f'href="{url}"' in page
+    assert agent_client.get(url).status_code == 200
