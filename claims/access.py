@@ -18,9 +18,7 @@ The same shape as `support.access`:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -30,6 +28,7 @@ from claims.choices import ClaimChannel, ClaimState, PartyKind
 from claims.models import ApprovalAuthority, Claim
 from claims.payout import yuan
 from claims.workflow import BY_CODE, Action, actions_from
+from core.decorators import required  # noqa: F401  (views call access.required(can_…))
 
 # --- Seeing claims ---------------------------------------------------------------------------------
 
@@ -160,22 +159,3 @@ def check_approval_authority(user, amount: Decimal) -> None:
             code="above_authority",
             params={"amount": yuan(amount), "limit": yuan(authority.max_amount)},
         )
-
-
-# --- Views ---------------------------------------------------------------------------------------
-
-
-def required(predicate: Callable[[object], bool]):
-    """View decorator: 403 unless `predicate(request.user)` (signing in is the login
-    middleware's business)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not predicate(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

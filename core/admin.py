@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -280,10 +281,10 @@ class RevealAdmin:
     reveal_template = "admin/reveal.html"
 
     def reveal_rows(self, obj) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must say which values reveal_rows() shows.")
 
     def log_reveal(self, request, obj) -> None:
-        raise NotImplementedError
+        raise ImproperlyConfigured(f"{type(self).__name__} must write its access log in log_reveal().")
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

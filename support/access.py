@@ -19,14 +19,12 @@ The same shape as `claims.access`:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from core.decorators import required  # noqa: F401  (views call access.required(can_…))
 from policies.models import Branch, User
 from support.choices import Channel
 from support.models import Queue, Ticket
@@ -151,22 +149,3 @@ def ticket_branch_for(user, channel: str) -> Branch | None:
 def default_ticket_channel(user) -> str:
     """The channel a ticket opened by `user` usually comes in by."""
     return Channel.HOTLINE if can_work_hotline_queues(user) else Channel.WALK_IN
-
-
-# --- Views -----------------------------------------------------------------------------------------
-
-
-def required(predicate: Callable[[object], bool]):
-    """View decorator: 403 unless `predicate(request.user)` (signing in is the login
-    middleware's business)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not predicate(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
