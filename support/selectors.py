@@ -94,23 +94,29 @@ def vehicle_ids_of(person: Person) -> list[int]:
 def customer_policies(
     person: Person, *, limit: int = 12, vehicle_ids: list[int] | None = None
 ) -> list[CustomerPolicy]:
-    """The policies of the vehicles `person` holds, owns or is insured on, newest first, the
-    latest of each vehicle with its renewal status today (one query beyond the vehicle ids)."""
+    """The policies of the vehicles `person` holds, owns or is insured on, newest first (the
+    latest `limit`), the latest of each vehicle with its renewal status today (one query beyond
+    the vehicle ids)."""
     ids = vehicle_ids_of(person) if vehicle_ids is None else vehicle_ids
     if not ids:
         return []
-    policies = list(
+    # Every policy of those few vehicles, in the order of the (vehicle, start) index — no ORDER
+    # BY start date and LIMIT for the planner to serve by walking the start-date index over
+    # every policy in the table; the newest are picked here.
+    by_vehicle: dict[int, list[Policy]] = {}
+    for p in (
         Policy.objects.filter(vehicle_id__in=ids)
         .select_related("vehicle", "branch")
-        .order_by("-start_date", "-pk")[: limit * 3]
-    )
-    by_vehicle: dict[int, list[Policy]] = {}
-    for p in policies:
+        .order_by("vehicle_id", "start_date", "pk")
+    ):
         by_vehicle.setdefault(p.vehicle_id, []).append(p)
+    newest = sorted(
+        (p for ps in by_vehicle.values() for p in ps), key=lambda p: (p.start_date, p.pk), reverse=True
+    )
     day = today()
     rows = []
-    for p in policies[:limit]:
-        latest = by_vehicle[p.vehicle_id][0].pk == p.pk
+    for p in newest[:limit]:
+        latest = by_vehicle[p.vehicle_id][-1].pk == p.pk
         state = (
             vehicle_renewal_state(by_vehicle[p.vehicle_id], day=day, province=p.branch.province)
             if latest
@@ -124,7 +130,11 @@ def customer_claims(person: Person, *, limit: int = 8, vehicle_ids: list[int] | 
     """The claims on the vehicles `person` holds, owns or is insured on, newest accident
     first (one query beyond the vehicle ids)."""
     ids = vehicle_ids_of(person) if vehicle_ids is None else vehicle_ids
-    return list(claims_of_vehicles(ids)[:limit]) if ids else []
+    if not ids:
+        return []
+    # In the order of the (vehicle, accident) index, the newest picked here (see customer_policies).
+    claims = claims_of_vehicles(ids).order_by("vehicle_id", "accident_at", "pk")
+    return sorted(claims, key=lambda c: (c.accident_at, c.pk), reverse=True)[:limit]
 
 
 @dataclass(frozen=True)
