@@ -19,6 +19,7 @@ admin.site.__class__ = PortalAdminSite
 urlpatterns = [
     path("", desk_views.home, name="home"),
     path("dashboard/", desk_views.dashboard, name="dashboard"),
+    path("dashboard/refresh/", desk_views.dashboard_refresh, name="dashboard_refresh"),
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
     path("reminders/", include("desks.reminders.urls")),
