@@ -290,7 +290,9 @@ def claims_record(
         for p in sorted(policies, key=lambda p: (p.start_date, p.pk), reverse=True)
         if p.at_fault_claims
     )
-    return ClaimsRecord(rows=tuple(ClaimRow(c) for c in claims), more=more, years=years, tickets=tuple(tickets))
+    return ClaimsRecord(
+        rows=tuple(ClaimRow(c) for c in claims), more=more, years=years, tickets=tuple(tickets)
+    )
 
 
 def person_claims_record(user: User, person: Person, desks: Sequence[VehicleDesk]) -> ClaimsRecord:

@@ -78,3 +78,17 @@ def test_the_record_costs_the_same_queries_for_one_claim_as_for_many(
         page = clerk_client.get(reverse("counter:person", args=[person.pk])).content.decode()
     assert page.count('data-testid="record-claim"') == 4
     assert Policy.objects.filter(vehicle__owner=person).count() == 2
+
+
+def test_the_hotline_says_what_the_record_is_instead_of_contradicting_it(agent_client, branch):
+    """No claim in the portal, yet "有责 3 次": the record came with the imported history."""
+    person = PersonFactory(name="赵建平")
+    car = VehicleFactory(owner=person, plate="苏A52002")
+    policy_chain(car, first_start=today() - 300 * DAY, years=1, branch=branch, claims={0: (3, 0)})
+    grant_customers(agent_client, person.pk)
+
+    page = agent_client.get(reverse("hotline:customer", args=[person.pk])).content.decode()
+
+    assert "没有理赔记录" not in page
+    assert "本门户赔案 0 · 历史导入出险 3 次" in page
+    assert "3 次来自承保时导入的历史出险记录（本门户无赔案明细）" in page
