@@ -167,7 +167,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             f"该车已续保（保单号 {policy.number}，{policy.issued_by or '系统'} 于 "
-            f"{policy.issued_at:%m-%d %H:%M} 出单），未重复出单、未重复收费。",
+            f"{clock.local(policy.issued_at):%m-%d %H:%M} 出单），未重复出单、未重复收费。",
         )
     return redirect("counter:confirmation", pk=policy.pk)
 
