@@ -63,7 +63,9 @@ def test_a_branchs_renewal_calls_export(supervisor_client, branch, hotline_agent
 
 
 def test_the_failed_reminder_messages_export(supervisor_client):
-    factories.OutboundMessageFactory(status=MessageStatus.FAILED, recipient="13800001111", last_error="号码无效")
+    factories.OutboundMessageFactory(
+        status=MessageStatus.FAILED, recipient="13800001111", last_error="号码无效"
+    )
     factories.OutboundMessageFactory(status=MessageStatus.SENT)
     rows = exported(supervisor_client, reverse("reminders:failed_export"))
     assert len(rows) == 2
