@@ -327,7 +327,8 @@ SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="400-800-9595")
 SERVICE_WEBSITE = env.str("SERVICE_WEBSITE", default="www.jqx.example.cn")
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
 # Where customers open the links in their messages (satisfaction surveys).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The demo serves on PORT (./scripts/demo); survey links follow it unless set.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 # --- Partitioned tables --------------------------------------------------------------------
 # Append-only tables partitioned by (Beijing) month on a time column (core.partitions; the
