@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts.admin import PortalAdminSite
 from channels.api.urls import api_patterns
 from channels.status import status_page
+from core.favicon import favicon
 from core.health import healthz
 from desks import views as desk_views
 from desks.urls import counter_patterns, hotline_patterns
@@ -19,6 +20,7 @@ admin.site.__class__ = PortalAdminSite
 urlpatterns = [
     path("", desk_views.home, name="home"),
     path("dashboard/", desk_views.dashboard, name="dashboard"),
+    path("dashboard/refresh/", desk_views.dashboard_refresh, name="dashboard_refresh"),
     path("counter/", include(counter_patterns)),
     path("hotline/", include(hotline_patterns)),
     path("reminders/", include("desks.reminders.urls")),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include(api_patterns)),
     path("status", status_page, name="status"),
 ]

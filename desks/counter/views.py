@@ -96,6 +96,7 @@ def _person_page(
 ) -> HttpResponse:
     day = clock.today()
     focus = focus or focused_vehicle(request)
+    desks = view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus)
     context = {
         "renew_form": renew_form or RenewForm(),
         "cancel_form": cancel_form or CancelForm(),
@@ -107,7 +108,8 @@ def _person_page(
         "person": person,
         "revealed": revealed,
         "licences": view_models.licence_rows(person.licences.all(), day=day),
-        "desks": view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus),
+        "desks": desks,
+        "record": view_models.person_claims_record(request.user, person, desks),
         "focus": focus,
         "requoted": request.GET.get("requoted") == "1",
         "today": day,

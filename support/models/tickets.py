@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.clock import local
 from support import sla
 from support.choices import CUSTOMER_VISIBLE_EVENTS, Category, Channel, EventKind, Priority, Status
 from support.workflow import CLOCK_RUNNING, UNFINISHED
@@ -20,9 +21,19 @@ class TicketQuerySet(models.QuerySet):
     def for_queue(self, queue):
         return self.filter(queue=queue)
 
-    def by_urgency(self):
-        """Most urgent first: the next SLA deadline, tickets whose clock stands still last."""
-        return self.order_by(models.F("sla_due").asc(nulls_last=True), "-priority_rank", "created_at")
+    def by_urgency(self, *, descending: bool = False):
+        """Most urgent first: the next SLA deadline (breached, then breaching soonest); tickets
+        whose clock stands still last — waiting on the customer, then resolved — whichever way
+        the deadline is sorted (`descending`: latest deadline first, still paused ones last)."""
+        due = models.F("sla_due")
+        return self.order_by(
+            due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
+            models.Case(
+                models.When(status=Status.RESOLVED, then=1), default=0, output_field=models.IntegerField()
+            ),
+            "-priority_rank",
+            "created_at",
+        )
 
     def with_related(self):
         return self.select_related("queue", "assignee", "customer", "vehicle")
@@ -230,7 +241,7 @@ class TicketEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} @ {local(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
