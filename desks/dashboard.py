@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from channels.api.figures import usage_panel
 from claims.figures import claims_panel
+from desks.access_log import unusual_access_panel
 from policies.figures import channel_mix, renewal_by_month
 from reminders.figures import conversion_panel
 from support.reports import dashboard_panel as support_panel
@@ -27,6 +28,7 @@ PANELS = (
     Panel("support/dashboard_panel.html", support_panel),
     Panel("desks/reminders/dashboard_panel.html", conversion_panel),
     Panel("channels/usage_panel.html", usage_panel),
+    Panel("desks/access_log_panel.html", unusual_access_panel),
 )
 
 
