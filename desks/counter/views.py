@@ -88,11 +88,13 @@ def _find(request: HttpRequest, form: CounterLookupForm) -> str | None:
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
     day = clock.today()
     focus = focused_vehicle(request)
+    desks = view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus)
     context = {
         "person": person,
         "revealed": revealed,
         "licences": view_models.licence_rows(person.licences.all(), day=day),
-        "desks": view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus),
+        "desks": desks,
+        "record": view_models.person_claims_record(request.user, person, desks),
         "focus": focus,
         "requoted": request.GET.get("requoted") == "1",
         "today": day,
