@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reminders",
     "claims",
     "support",
+    "insights",
     # What people touch: the staff desks and the customers' channels.
     "desks",
     "channels",

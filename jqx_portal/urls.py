@@ -22,6 +22,7 @@ admin.site.__class__ = PortalAdminSite
 urlpatterns = [
     path("", desk_views.home, name="home"),
     path("dashboard/", desk_views.dashboard, name="dashboard"),
+    path("dashboard/refresh/", desk_views.dashboard_refresh, name="dashboard_refresh"),
     path("dashboard/access-log/", access_log.access_log, name="access_log"),
     path("dashboard/access-log/export/", access_log.access_log_export, name="access_log_export"),
     path("counter/", include(counter_patterns)),
