@@ -6,6 +6,7 @@ app_name = "claims"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("approvals/", views.approvals, name="approvals"),
     path("export/", exports.queue_export, name="export"),
     path("report/", views.report, name="report"),
     path("report/vehicle/", views.vehicle_covers, name="vehicle_covers"),
