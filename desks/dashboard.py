@@ -28,9 +28,11 @@ from django.urls import reverse
 from channels.api.figures import usage_by_month
 from channels.models import ApiChannel
 from core.clock import today
+from desks.access_log import unusual_access_panel
 from insights import figures
 from insights.forms import Scope
 from outbox.models import MessageStatus, OutboundMessage
+from policies.access import can_view_access_log
 from policies.choices import RenewalStatus, SalesChannel
 from policies.figures import RENEWAL_GRACE
 from policies.models import Branch, User
@@ -336,6 +338,7 @@ PANELS = [
     Panel(CHART, sla_panel),
     Panel(CHART, reminders_panel),
     Panel(CHART, api_panel),
+    Panel("desks/access_log_panel.html", unusual_access_panel, visible=can_view_access_log),
 ]
 
 
