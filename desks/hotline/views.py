@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import today
-from core.inputs import paginate
 from desks.hotline.customer import customer_picture, hotline_person_queryset
 from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
@@ -28,7 +27,6 @@ from policies.models import Person
 from reminders import access as reminder_access
 from reminders.models import RenewalCall
 
-PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
 KEEP_TERMS = 20
 RENEW_ELSEWHERE = "热线不出单：客户可在官网、APP、微信小程序续保，或到承保网点柜面办理。"
@@ -69,10 +67,10 @@ def home(request: HttpRequest) -> HttpResponse:
     day = today()
     results = hotline_results(term=term or "", data=request.GET, day=day)
     table = None
-    if results.rows is not None:
+    if results.page is not None:
         table_class = RenewedVehicleTable if results.renewed else VehicleTable
-        table = table_class(results.rows, day=day, order_by=results.sort)
-        paginate(request, table, per_page=PER_PAGE, lazy=True)
+        table = table_class(results.page.rows, day=day, order_by=results.sort)
+        table.keyset = results.page  # "previous / next" by cursor (templates/desks/hotline/_table.html)
     _grant_shown(request, results, table)
     context = {
         "ready_calls": _ready_calls(request),
@@ -93,8 +91,8 @@ def _grant_shown(request: HttpRequest, results, table) -> None:
     results page shown. No query: the rows are already read."""
     shown = [p.pk for p in results.search.people] if results.search else []
     shown += [v.owner_id for v in results.uninsured]
-    if table is not None and getattr(table, "page", None) is not None:
-        shown += [row.record.vehicle.owner_id for row in table.page.object_list]
+    if results.page is not None:
+        shown += [row.vehicle.owner_id for row in results.page.rows]
     access.grant_person(request, *dict.fromkeys(shown))
 
 
