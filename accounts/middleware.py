@@ -19,9 +19,12 @@ from core import security_log as security
 # Session keys (Unix seconds).
 LOGIN_AT_KEY = "jqx_login_at"
 LAST_SEEN_KEY = "jqx_last_seen"
-# Activity refreshes the session at most this often (each refresh is a write); the keep-alive
-# endpoint always refreshes.
-REFRESH_EVERY_SECONDS = 30
+# Activity is recorded in the session at most this often: a page that only reads writes no
+# session in between. The idle clock runs from the recorded time, so a session ends between
+# SESSION_IDLE_SECONDS - REFRESH_EVERY_SECONDS and SESSION_IDLE_SECONDS after the last request,
+# never later, and the page's countdown (X-Session-Expires-In) says exactly when. The
+# keep-alive endpoint always records.
+REFRESH_EVERY_SECONDS = 60
 # Sent by the page's script with requests nobody asked for (htmx polling, status checks):
 # they do not count as activity.
 PASSIVE_HEADER = "HTTP_X_SESSION_PASSIVE"

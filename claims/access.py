@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from claims.choices import ClaimChannel, ClaimState, PartyKind
+from claims.choices import ClaimChannel, ClaimState, DocumentKind, PartyKind
 from claims.models import ApprovalAuthority, Claim
 from claims.payout import yuan
 from claims.workflow import BY_CODE, Action, actions_from
@@ -106,7 +106,27 @@ def allowed_actions(user, claim: Claim) -> list[Action]:
         pointless.add("documents")
     if not any(p.kind == PartyKind.PERSON and p.is_third_party for p in claim.parties.all()):
         pointless.add("advance")
+    if not claim.advance_case:
+        pointless.add("recover")  # only an advance case's payments are recoverable
     return [a for a in actions_from(claim.state) if a.code not in pointless and _offered(user, claim, a)]
+
+
+def can_approve_claims(user) -> bool:
+    """The user approves claims at all (the "waiting for my approval" list)."""
+    return user.is_authenticated and can_take_step(user, "approve")
+
+
+def approvable_by(user, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Of calculated claims the user may see (annotated with `calculated_by_id`), those the
+    user may approve: not their own calculation, and within their authority unless they
+    approve any amount (a reviewer with no authority set approves none)."""
+    claims = claims_for_user(user, queryset).exclude(calculated_by_id=user.pk)
+    if not can_approve_claims(user):
+        return claims.none()
+    if user.has_perm("claims.approve_any_amount"):
+        return claims
+    authority = ApprovalAuthority.objects.filter(user=user).values_list("max_amount", flat=True).first()
+    return claims.none() if authority is None else claims.filter(calculated_total__lte=authority)
 
 
 def awaits_other_reviewer(user, claim: Claim) -> bool:
@@ -139,6 +159,28 @@ def require_step(user, act: Action) -> None:
 def require_other_reviewer(user, claim: Claim) -> None:
     if is_own_calculation(user, claim):
         raise ValidationError("理算人不能核赔自己理算的赔案，请由其他核赔人审核。", code="four_eyes")
+
+
+def can_pay_without_documents(user) -> bool:
+    """A supervisor may let a payment go with documents missing (docs/regulation.md §6), with a reason."""
+    return user is not None and user.has_perm("claims.pay_without_documents")
+
+
+def require_documents_override(user, claim: Claim, *, reason: str) -> None:
+    """Payment with documents of docs/regulation.md §6 missing: refused, unless a supervisor gives a reason."""
+    missing = "、".join(DocumentKind(d).label for d in claim.documents_missing)
+    if not can_pay_without_documents(user):
+        raise ValidationError(
+            "索赔单证尚未收齐（尚缺：%(missing)s），不能支付；请先登记单证，或由主管注明理由准予支付。",
+            code="documents_missing",
+            params={"missing": missing},
+        )
+    if not reason:
+        raise ValidationError(
+            "索赔单证尚未收齐（尚缺：%(missing)s），请填写准予支付的理由。",
+            code="override_reason_required",
+            params={"missing": missing},
+        )
 
 
 def check_approval_authority(user, amount: Decimal) -> None:

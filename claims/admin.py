@@ -16,6 +16,16 @@ class LiabilityLimitAdmin(HardenedAdmin, admin.ModelAdmin):
     ordering = ["valid_from", "-at_fault", "category"]
 
 
+@admin.register(models.ClaimDeadline)
+class ClaimDeadlineAdmin(HardenedAdmin, admin.ModelAdmin):
+    """The legal deadlines of docs/regulation.md §6 as data: a change from the regulator is a new
+    row from its effective date (the old row gets its `valid_to`)."""
+
+    list_display = ["clock", "days", "valid_from", "valid_to", "source"]
+    list_filter = ["clock"]
+    ordering = ["clock", "valid_from"]
+
+
 @admin.register(models.RiskThreshold)
 class RiskThresholdAdmin(HardenedAdmin, admin.ModelAdmin):
     list_display = ["code", "value", "updated_at"]
@@ -75,14 +85,24 @@ class PartyInline(CappedInline, admin.TabularInline):
 
 @admin.register(models.Claim)
 class ClaimAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ["number", "state", "plate", "branch", "channel", "accident_at", "reported_at", "at_fault",
-                    "reserve", "paid_total", "next_due_at"]  # fmt: skip
+    # Fits 1366 px beside the filters; newest first, sortable by the indexed columns.
+    list_display = [
+        "number",
+        "state",
+        "plate",
+        "branch",
+        "reported_at",
+        "next_due_at",
+        "reserve",
+        "paid_total",
+    ]
+    sortable_by = ("number", "reported_at", "next_due_at")
     list_filter = ["state", "channel", "at_fault", "reject_reason", "late_report", "branch"]
     list_select_related = ["vehicle", "branch"]
     search_fields = ["=number", "=vehicle__plate", "=policy__number"]
     search_help_text = "输入赔案号、号牌号码或保单号"
     date_hierarchy = None
-    ordering = ["-pk"]
+    ordering = ["-reported_at"]
     inlines = [PartyInline, EventInline]
     exclude = ["idempotency_key", "idempotency_fingerprint"]
 
@@ -123,6 +143,14 @@ class LedgerEntryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
     list_filter = ["category"]
     list_select_related = ["claim", "payment", "by"]
     search_fields = ["=claim__number"]
+    ordering = ["-pk"]
+
+
+@admin.register(models.Recovery)
+class RecoveryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    list_display = ["claim", "amount", "debtor", "reference", "at", "by"]
+    list_select_related = ["claim", "by"]
+    search_fields = ["=claim__number", "=reference"]
     ordering = ["-pk"]
 
 

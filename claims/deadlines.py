@@ -4,6 +4,11 @@
 - 核定: decide (approve or refuse) within 5 days of complete documents;
 - 支付: pay within 10 days of agreeing the amount.
 
+The numbers of days are data with effective dates (`ClaimDeadline` rows, seeded from
+docs/regulation.md §6 and kept by supervisors in admin): the row in force on the day a clock
+starts sets its period. They come in as a `DeadlineTable`; `deadline_table()` reads it
+once per process (reloaded after `TARIFF_CACHE_SECONDS`, at once after an admin save).
+
 Periods are counted in calendar days in Asia/Shanghai as the civil code counts them
 (民法典 Art. 201, 203): the day the clock starts is not counted, and the period ends at
 24:00 of its last day. A claim received on 3 March at 10:00 must have its documents
@@ -13,9 +18,13 @@ listed by 24:00 on 4 March.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 
 from claims.choices import ClaimState
@@ -26,21 +35,22 @@ if TYPE_CHECKING:
 
 
 class Clock(TextChoices):
-    DOCUMENTS = "documents"
-    DECISION = "decision"
-    PAYMENT = "payment"
+    DOCUMENTS = "documents", "告知索赔单证"
+    DECISION = "decision", "核定赔付"
+    PAYMENT = "payment", "支付赔款"
 
 
 @dataclass(frozen=True)
 class Rule:
     clock: Clock
     label: str
-    days: int
+    days: int  # from the deadline table (the defaults below are docs/regulation.md §6's)
     starts: str  # what starts the clock, in words
     ends: str  # what stops it, in words
     source: str
 
 
+# The wording of each clock; its number of days comes from the deadline table.
 RULES: dict[Clock, Rule] = {
     Clock.DOCUMENTS: Rule(Clock.DOCUMENTS, "告知索赔单证", 1, "收到报案", "立案并告知单证", "条例第二十七条"),
     Clock.DECISION: Rule(Clock.DECISION, "核定赔付", 5, "单证齐全", "核赔通过或拒赔", "条例第二十八条"),
@@ -50,8 +60,76 @@ RULES: dict[Clock, Rule] = {
 }
 
 
+class DeadlineMissing(ValidationError):
+    """No deadline row is in force for the day a clock starts."""
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """One row of the deadline table: `days` for `clock`, from `valid_from` to `valid_to`
+    inclusive (open-ended when `valid_to` is None)."""
+
+    clock: str
+    days: int
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class DeadlineTable:
+    rows: tuple[DeadlineRow, ...]
+
+    def rule(self, clock: Clock, day: dt.date) -> Rule:
+        """The clock's rule for a clock started on `day`: its days from the row in force."""
+        rows = [r for r in self.rows if r.clock == clock and r.in_force(day)]
+        if not rows:
+            raise DeadlineMissing(
+                "%(day)s 没有适用的“%(clock)s”时限，请主管在管理后台维护理赔时限表。",
+                code="no_deadline",
+                params={"day": day.isoformat(), "clock": Clock(clock).label},
+            )
+        return replace(RULES[clock], days=max(rows, key=lambda r: r.valid_from).days)
+
+
+def load_deadline_table() -> DeadlineTable:
+    """The deadline table as plain rows (one query)."""
+    from claims.models import ClaimDeadline
+
+    return DeadlineTable(
+        tuple(DeadlineRow(r.clock, r.days, r.valid_from, r.valid_to) for r in ClaimDeadline.objects.all())
+    )
+
+
+_lock = threading.Lock()
+_cached: tuple[float, DeadlineTable] | None = None
+
+
+def deadline_table() -> DeadlineTable:
+    """The deadline table of this process, reloaded after `TARIFF_CACHE_SECONDS` (and at
+    once after a row is saved or deleted: `clear_deadline_cache`)."""
+    global _cached
+    with _lock:
+        now = time.monotonic()
+        if _cached is None or _cached[0] < now:
+            _cached = (now + settings.TARIFF_CACHE_SECONDS, load_deadline_table())
+        return _cached[1]
+
+
+def clear_deadline_cache(**kwargs) -> None:
+    global _cached
+    with _lock:
+        _cached = None
+
+
 class DeadlineStatus(TextChoices):
     NOT_STARTED = "not_started", "未开始"  # the clock has not started
+    DONE_UNTIMED = (
+        "done_untimed",
+        "已完成",
+    )  # done before its clock started (e.g. decided before complete documents)
     RUNNING = "running", "计时中"
     MET = "met", "按时完成"
     BREACHED = "breached", "超时完成"  # done, but after the deadline
@@ -84,7 +162,14 @@ class Deadline:
         if self.due is not None:
             last_day = (self.due - dt.timedelta(days=1)).astimezone(SHANGHAI)
             text += f"，期限至 {last_day:%Y-%m-%d} 24:00"
+        if self.status == DeadlineStatus.DONE_UNTIMED:
+            text += f"；本环节在{rule.starts}之前已完成，时限未起算"
         return text + "。"
+
+    @property
+    def done_at_local(self) -> dt.datetime | None:
+        """When the step was done, in Beijing time."""
+        return self.done_at.astimezone(SHANGHAI) if self.done_at is not None else None
 
     def remaining(self, now: dt.datetime) -> dt.timedelta | None:
         return self.due - now if self.due is not None and self.status == DeadlineStatus.RUNNING else None
@@ -97,13 +182,17 @@ def deadline(
     done_at: dt.datetime | None,
     now: dt.datetime,
     ended_at: dt.datetime | None = None,
+    table: DeadlineTable | None = None,
 ) -> Deadline:
     """The state of one deadline at `now`. `ended_at`: when the claim left the open
     states without this step being done (rejected, withdrawn) — in time, the clock just
-    stops; after the deadline, it was breached."""
-    rule = RULES[clock]
+    stops; after the deadline, it was breached. A step done before its clock started
+    (a decision before the documents were complete) is done, not "not started"."""
     if started_at is None:
-        return Deadline(rule, None, None, done_at, DeadlineStatus.NOT_STARTED)
+        status = DeadlineStatus.NOT_STARTED if done_at is None else DeadlineStatus.DONE_UNTIMED
+        return Deadline(RULES[clock], None, None, done_at, status)
+    table = deadline_table() if table is None else table
+    rule = table.rule(clock, started_at.astimezone(SHANGHAI).date())
     due = due_at(started_at, rule.days)
     if done_at is not None:
         status = DeadlineStatus.MET if done_at < due else DeadlineStatus.BREACHED
@@ -114,10 +203,14 @@ def deadline(
     return Deadline(rule, started_at, due, done_at, status)
 
 
-def claim_deadlines(claim: Claim, *, now: dt.datetime) -> list[Deadline]:
-    """The three legal deadlines of a claim at `now` (no query)."""
+def claim_deadlines(claim: Claim, *, now: dt.datetime, table: DeadlineTable | None = None) -> list[Deadline]:
+    """The three legal deadlines of a claim at `now` (no query but the deadline table's,
+    once per process)."""
+    table = deadline_table() if table is None else table
     ended = claim.closed_at if claim.state in (ClaimState.REJECTED, ClaimState.WITHDRAWN) else None
     withdrawn = claim.closed_at if claim.state == ClaimState.WITHDRAWN else None
+    # A refusal decides the claim (the decision clock is done) and stops the payment clock
+    # of a settlement approved before it.
     return [
         deadline(
             Clock.DOCUMENTS,
@@ -125,6 +218,7 @@ def claim_deadlines(claim: Claim, *, now: dt.datetime) -> list[Deadline]:
             done_at=claim.documents_listed_at,
             now=now,
             ended_at=ended,
+            table=table,
         ),
         deadline(
             Clock.DECISION,
@@ -132,8 +226,14 @@ def claim_deadlines(claim: Claim, *, now: dt.datetime) -> list[Deadline]:
             done_at=claim.decided_at,
             now=now,
             ended_at=withdrawn,
+            table=table,
         ),
         deadline(
-            Clock.PAYMENT, started_at=claim.agreed_at, done_at=claim.paid_at, now=now, ended_at=withdrawn
+            Clock.PAYMENT,
+            started_at=claim.agreed_at,
+            done_at=claim.paid_at,
+            now=now,
+            ended_at=ended,
+            table=table,
         ),
     ]

@@ -1,7 +1,7 @@
 """The claims figures supervisors run the business on (docs/regulation.md §9), as grouped queries.
 
-- Loss ratio (赔付率) = claims paid in the period + reserves on open claims
-  ÷ premium earned in the period. A policy earns its premium pro rata by days of cover
+- Loss ratio (赔付率) = claims paid in the period − recoveries (追偿) received in the
+  period + reserves on open claims ÷ premium earned in the period. A policy earns its premium pro rata by days of cover
   (a cancelled policy only up to its cancellation date).
 - Claim cycle time: report → payment, and the time spent in each step.
 """
@@ -16,7 +16,7 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from claims.choices import ClaimState, PaymentStatus, RejectReason
-from claims.models import Claim, ClaimEvent, Payment
+from claims.models import Claim, ClaimEvent, Payment, Recovery
 from claims.workflow import OPEN_STATES
 from core.clock import start_of_day, today
 from policies.choices import PolicyStatus
@@ -56,10 +56,11 @@ class LossRatio:
     paid: Decimal
     reserves: Decimal
     earned: Decimal
+    recovered: Decimal = ZERO  # recoveries (追偿) of advances received in the period
 
     @property
     def incurred(self) -> Decimal:
-        return self.paid + self.reserves
+        return self.paid - self.recovered + self.reserves
 
     @property
     def ratio(self) -> Decimal | None:
@@ -67,7 +68,10 @@ class LossRatio:
 
 
 def loss_ratio(*, start: dt.date, end: dt.date, reserves: Decimal | None = None) -> LossRatio:
-    """Paid in the period + reserves now on open claims, over premium earned in the period."""
+    """Paid in the period, less recoveries received in it, + reserves now on open claims,
+    over premium earned in the period."""
+    since, until = start_of_day(start), start_of_day(end + dt.timedelta(days=1))
+    recovered = Recovery.objects.filter(at__gte=since, at__lt=until).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = (
         Payment.objects.filter(
             status=PaymentStatus.PAID,
@@ -78,7 +82,7 @@ def loss_ratio(*, start: dt.date, end: dt.date, reserves: Decimal | None = None)
     )
     if reserves is None:
         reserves = open_reserves()
-    return LossRatio(start, end, paid, reserves, earned_premium(start=start, end=end))
+    return LossRatio(start, end, paid, reserves, earned_premium(start=start, end=end), recovered)
 
 
 def open_reserves() -> Decimal:

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.amounts import check_total, parse_amount
 from claims.choices import (
@@ -86,6 +87,12 @@ class ReportForm(forms.Form):
         value = self.cleaned_data["reporter_phone"]
         return clean_phone(value) if value else ""
 
+    def clean_accident_at(self):
+        value = self.cleaned_data["accident_at"]
+        if value is not None and value > timezone.now():
+            raise forms.ValidationError("出险时间不能晚于当前时间。", code="accident_in_future")
+        return value
+
 
 class PartyForm(forms.Form):
     kind = forms.ChoiceField(label="类别", choices=[("", "—")] + PartyKind.choices, required=False)
@@ -157,7 +164,7 @@ class BasePartyFormSet(forms.BaseFormSet):
 PartyFormSet = forms.formset_factory(
     PartyForm,
     formset=BasePartyFormSet,
-    extra=3,
+    extra=2,
     max_num=MAX_PARTIES,
     absolute_max=MAX_PARTIES,
     validate_max=True,
@@ -225,10 +232,13 @@ class RegisterForm(ActionForm):
 class DocumentsForm(ActionForm):
     code = "documents"
     button_class = "btn-outline-primary"
+    all_received = forms.BooleanField(
+        label="以下单证全部收到", required=False, help_text="勾选即登记尚缺的全部单证，无需逐项勾选"
+    )
     received = forms.MultipleChoiceField(
         label="本次收到的单证", choices=(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    field_order = ["received", "note"]
+    field_order = ["all_received", "received", "note"]
 
     def setup(self) -> None:
         self.fields["received"].choices = [(d, DocumentKind(d).label) for d in self.claim.documents_missing]
@@ -337,7 +347,122 @@ class PayForm(ActionForm):
     code = "pay"
     button_class = "btn-success"
     reference = forms.CharField(label="支付流水号", max_length=40)
-    field_order = ["reference", "note"]
+    override_reason = forms.CharField(
+        label="单证不齐准予支付的理由（主管）", required=False, max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    field_order = ["reference", "override_reason", "note"]
+
+    def __init__(self, *args, can_override: bool = False, **kwargs):
+        self.can_override = can_override
+        super().__init__(*args, **kwargs)
+
+    def setup(self) -> None:
+        missing = self.claim.documents_missing
+        if not missing or not self.can_override:
+            del self.fields["override_reason"]
+        if missing:
+            labels = "、".join(DocumentKind(d).label for d in missing)
+            self.fields["reference"].help_text = f"索赔单证尚缺：{labels}。单证收齐后方可支付" + (
+                "；主管可注明理由准予支付。" if self.can_override else "，或请主管准予支付。"
+            )
+
+
+class AddPartyForm(ActionForm):
+    """增补: a loss line of a party already recorded, or a new party with its losses."""
+
+    code = "add_party"
+    button_class = "btn-outline-primary"
+    party = forms.ModelChoiceField(
+        label="当事方",
+        queryset=Party.objects.none(),
+        required=False,
+        empty_label="新的当事方（填写下方信息）",
+    )
+    kind = forms.ChoiceField(label="类别", choices=[("", "—")] + PartyKind.choices, required=False)
+    relation = forms.ChoiceField(
+        label="关系", choices=PartyRelation.choices, initial=PartyRelation.THIRD_PARTY
+    )
+    name = forms.CharField(label="姓名/名称", max_length=50, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    plate = forms.CharField(label="号牌", max_length=20, required=False)
+    outcome = forms.ChoiceField(label="伤亡", choices=[("", "—")] + PersonOutcome.choices, required=False)
+    death_disability = money_field("死亡伤残")
+    medical = money_field("医疗费用")
+    rescue = forms.BooleanField(label="抢救费", required=False)
+    property = money_field("财产损失")
+    field_order = ["party", "kind", "relation", "name", "id_number", "plate", "outcome", "death_disability",
+                   "medical", "rescue", "property", "note"]  # fmt: skip
+
+    def setup(self) -> None:
+        self.fields["party"].queryset = self.claim.parties.all()
+        self.fields["party"].label_from_instance = lambda p: f"{p.display_name} {p.masked_id_number}".strip()
+
+    def layout_items(self) -> list:
+        def row(*names, widths):
+            return Div(
+                *(Div(Field(n), css_class=f"col-{w}") for n, w in zip(names, widths, strict=True)),
+                css_class="row g-2",
+            )
+
+        return [
+            "party",
+            row("kind", "relation", widths=(5, 7)),
+            row("name", "id_number", widths=(5, 7)),
+            row("plate", "outcome", widths=(6, 6)),
+            row("death_disability", "medical", "property", widths=(4, 4, 4)),
+            "rescue",
+            "note",
+        ]
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"]
+        return clean_id_number(value) if value else ""
+
+    def clean_plate(self) -> str:
+        value = self.cleaned_data["plate"]
+        return clean_plate(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("party") and not data.get("kind"):
+            self.add_error("kind", "请选择已登记的当事方，或填写新当事方的类别。")
+        if not any(data.get(name) for name in MONEY_NAMES):
+            self.add_error(
+                "medical" if data.get("kind") == PartyKind.PERSON else "property", "请填写增补的损失金额。"
+            )
+        return data
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        amounts = {name: data.get(name) or 0 for name in MONEY_NAMES}
+        if data.get("party"):
+            return {"party": data["party"], "amounts": amounts, "rescue": data["rescue"]}
+        report = {
+            k: data[k] for k in ("kind", "relation", "name", "id_number", "plate", "outcome") if data.get(k)
+        }
+        return {"new_party": {**report, **amounts, "rescue": data["rescue"]}}
+
+
+class SupplementForm(RequiredNoteMixin, ActionForm):
+    code = "supplement"
+    button_class = "btn-outline-primary"
+    note_label = "追加赔付原因（如后续治疗费用、补充票据）"
+
+
+class ReopenForm(RequiredNoteMixin, ActionForm):
+    code = "reopen"
+    button_class = "btn-outline-danger"
+    note_label = "重开原因"
+
+
+class RecoverForm(ActionForm):
+    code = "recover"
+    button_class = "btn-outline-primary"
+    amount = money_field("追回金额（元）", required=True, positive=True)
+    debtor = forms.CharField(label="追偿对象", max_length=100, help_text="如醉酒驾驶人、盗抢车辆的行为人")
+    reference = forms.CharField(label="收款流水号", max_length=40)
+    field_order = ["amount", "debtor", "reference", "note"]
 
 
 class CloseForm(ActionForm):
@@ -361,7 +486,8 @@ class WithdrawForm(RequiredNoteMixin, ActionForm):
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     f.code: f
     for f in (
-        RegisterForm, DocumentsForm, AdvanceForm, SurveyForm, AssessForm, CalculateForm, SendBackForm,
-        ApproveForm, RevokeForm, PayForm, CloseForm, RejectForm, WithdrawForm,
+        RegisterForm, DocumentsForm, AddPartyForm, AdvanceForm, SurveyForm, AssessForm, CalculateForm,
+        SendBackForm, ApproveForm, RevokeForm, PayForm, CloseForm, SupplementForm, ReopenForm, RecoverForm,
+        RejectForm, WithdrawForm,
     )
 }  # fmt: skip

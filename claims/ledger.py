@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
 from claims import payout
-from claims.choices import LossCategory, PaymentKind
+from claims.choices import LossCategory
 from claims.models import Claim, LedgerEntry, LiabilityLimit, Loss
 from claims.payout import yuan
 
@@ -87,11 +87,12 @@ def liability_limits(day: dt.date) -> LiabilityLimits:
 
 
 class LedgerSums(NamedTuple):
-    """What the ledger has taken from each category (`used`), and what advances have paid
-    on each (party id, category) (`advanced`). Reversing entries count negative."""
+    """What the ledger has taken from each category (`used`), and what it has paid to each
+    victim in each (party id, category) (`paid`: advances and earlier instalments alike,
+    docs/regulation.md §5). Reversing entries count negative."""
 
     used: dict[str, Decimal]
-    advanced: dict[tuple[int, str], Decimal]
+    paid: dict[tuple[int, str], Decimal]
 
     @classmethod
     def empty(cls) -> LedgerSums:
@@ -103,39 +104,36 @@ class LedgerSums(NamedTuple):
         category = LossCategory.MEDICAL
         used = dict(self.used)
         used[category] = used.get(category, ZERO) + amount
-        advanced = dict(self.advanced)
-        advanced[(party_id, category)] = advanced.get((party_id, category), ZERO) + amount
-        return LedgerSums(used, advanced)
+        paid = dict(self.paid)
+        paid[(party_id, category)] = paid.get((party_id, category), ZERO) + amount
+        return LedgerSums(used, paid)
 
 
 def ledger_sums(claim: Claim) -> LedgerSums:
-    """The claim's ledger summed by category and by advanced (party, category): one
-    grouped query."""
+    """The claim's ledger summed by category and by (party, category): one grouped query."""
     used: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    advanced: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    paid: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     rows = (
         LedgerEntry.objects.filter(claim=claim)
-        .values("party_id", "category", "payment__kind")
+        .values("party_id", "category")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     for row in rows:
         used[row["category"]] += row["total"]
-        if row["payment__kind"] == PaymentKind.ADVANCE:
-            advanced[(row["party_id"], row["category"])] += row["total"]
-    return LedgerSums(dict(used), dict(advanced))
+        paid[(row["party_id"], row["category"])] += row["total"]
+    return LedgerSums(dict(used), dict(paid))
 
 
 def sums_of(entries: Iterable[LedgerEntry]) -> LedgerSums:
-    """The same sums as `ledger_sums`, over entries already read (with their payment):
-    no query, for a page that shows the entries anyway."""
+    """The same sums as `ledger_sums`, over entries already read: no query, for a page
+    that shows the entries anyway."""
     used: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    advanced: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    paid: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
     for entry in entries:
         used[entry.category] += entry.amount
-        if entry.payment.kind == PaymentKind.ADVANCE:
-            advanced[(entry.party_id, entry.category)] += entry.amount
-    return LedgerSums(dict(used), dict(advanced))
+        paid[(entry.party_id, entry.category)] += entry.amount
+    return LedgerSums(dict(used), dict(paid))
 
 
 def remaining_limits(claim: Claim, used: dict[str, Decimal]) -> list[tuple[str, Decimal, Decimal, Decimal]]:
@@ -179,7 +177,7 @@ def claim_losses(claim: Claim) -> list[Loss]:
 
 
 def loss_lines(
-    losses: Sequence[Loss], advanced: dict[tuple[int, str], Decimal], *, assessed: bool
+    losses: Sequence[Loss], paid: dict[tuple[int, str], Decimal], *, assessed: bool
 ) -> list[payout.LossLine]:
     """The engine's view of the losses: assessed amounts (or, for an estimate, reported)."""
     lines = []
@@ -194,7 +192,7 @@ def loss_lines(
                 third_party=loss.party.is_third_party,
                 exclusion=loss.exclusion,
                 rescue=loss.rescue,
-                advanced=advanced.get((loss.party_id, loss.category), ZERO),
+                paid=paid.get((loss.party_id, loss.category), ZERO),
                 label=loss.party.display_name,
             )
         )
@@ -212,12 +210,12 @@ def claim_calculation(
     read (one query each); give what the caller has already read. Before assessment it
     estimates from the reported amounts."""
     losses = claim_losses(claim) if losses is None else losses
-    used, advanced = ledger_sums(claim) if sums is None else sums
+    used, paid = ledger_sums(claim) if sums is None else sums
     if assessed is None:
         assessed = claim.assessed_total is not None
     return payout.calculate(
         limits=claim.limits,
-        lines=loss_lines(losses, advanced, assessed=assessed),
+        lines=loss_lines(losses, paid, assessed=assessed),
         at_fault=claim.at_fault,
         used=used,
         advance_case=bool(claim.advance_case),

@@ -3,14 +3,18 @@
 Limits are per accident and per category (death/disability, medical, property), with one
 row set for an insured who was at fault and one for no fault; the accident's date picks
 the column (the 2020 limits from 2020-09-19). Inside the limits the fault ratio does not
-apply. Several victims in one category share what is left of its limit in proportion to
-their losses: shares round down to the fen and the left-over fen go to the largest
-remainders, so the sum never exceeds the limit.
+apply. Several victims in one category share its limit in proportion to their losses:
+shares round down to the fen and the left-over fen go to the largest remainders, so the
+sum never exceeds the limit.
 
-Advances (垫付) of rescue costs count against the medical limit: what the ledger has
-already paid is taken off the limit first, and each victim's loss is reduced by what
-was advanced to them. In an advance case (no licence, drunk, stolen, deliberate act of
-the insured) only rescue costs are paid, within the medical limit of the fault row.
+Shares are computed over every victim's whole assessed loss, whatever was paid before
+(docs/regulation.md §5): money already paid to a victim in the category (an advance of rescue
+costs, an earlier instalment) counts toward that victim's own share, and only the rest
+of the share is paid now. A payment made earlier to one victim never shrinks another's
+share — unless an advance already paid one victim more than their share, when what is
+left of the limit is all that can still be paid (shared over what the others are owed).
+In an advance case (no licence, drunk, stolen, deliberate act of the insured) only
+rescue costs are paid, within the medical limit of the fault row.
 
 Nothing here touches the database: the limit table comes in as `LimitRow`s, the ledger
 as sums, so the same function prices a preview, a calculation and an approval.
@@ -122,15 +126,15 @@ class LossLine:
     third_party: bool = True
     exclusion: str = ""  # an `Exclusion` code
     rescue: bool = False  # rescue costs (抢救费用), the only costs an advance case pays
-    advanced: Decimal = ZERO  # already paid on this line by advances (from the ledger)
+    paid: Decimal = ZERO  # already paid to this victim in this category (advances, instalments)
     label: str = ""  # the victim's name or the property, for explanations
 
 
 @dataclass(frozen=True)
 class LineResult:
     line: LossLine
-    outstanding: Decimal  # what is still owed on the line before the limit: 0 when excluded
-    payable: Decimal
+    share: Decimal  # the victim's share of the limit over every victim's whole loss: 0 when excluded
+    payable: Decimal  # what is paid now: the share less what was paid before
     reason: str
 
 
@@ -138,9 +142,9 @@ class LineResult:
 class CategoryResult:
     category: str
     limit: Decimal
-    used: Decimal  # already taken from the limit by the ledger (advances) before this payment
-    available: Decimal
-    outstanding: Decimal
+    used: Decimal  # already taken from the limit by the ledger (advances, instalments)
+    available: Decimal  # limit − used
+    assessed: Decimal  # every victim's whole loss the category pays (exclusions left out)
     payable: Decimal
     shared: bool
     lines: tuple[LineResult, ...]
@@ -187,6 +191,21 @@ def _exclusion_reason(line: LossLine, advance_case: bool) -> str:
     return ""
 
 
+def _line_reason(line: LossLine, share: Decimal, payable: Decimal, *, shared: bool, total: Decimal,
+                 limit: Decimal, capped: bool) -> str:  # fmt: skip
+    if shared:
+        text = f"按损失比例分摊：{yuan(line.amount)} ÷ {yuan(total)} × {yuan(limit)} = {yuan(share)}"
+    else:
+        text = f"限额内全额赔付 {yuan(share)}"
+    if line.paid > 0:
+        if line.paid >= share:
+            return text + f"，已付 {yuan(line.paid)} 元，无余额"
+        text += f"，扣除已付 {yuan(line.paid)} 元"
+    if capped:
+        text += "；因已付款项超过个别受害人的份额，本项剩余限额不足，按各人未付份额比例支付"
+    return text
+
+
 def calculate(
     *,
     limits: Mapping[str, Decimal],
@@ -198,7 +217,11 @@ def calculate(
     """What this accident's victims are owed now, category by category (docs/regulation.md §5).
 
     `limits` are the accident's limits (`LimitTable.limits`), `used` what the ledger has
-    already paid from each (advances), and each line's `advanced` what was paid on it.
+    already taken from each, and each line's `paid` what was paid to that victim in its
+    category before. Each victim's share is taken over every victim's whole loss; what
+    is paid now is the share less what the victim was paid before. The total never takes
+    the category past its limit: if an earlier payment went beyond one victim's share,
+    the others are paid from what is left, in proportion to what they are still owed.
     """
     used = used or {}
     fault_word = "有责" if at_fault else "无责"
@@ -209,44 +232,42 @@ def calculate(
         available = max(limit - already, ZERO)
         mine = [line for line in lines if line.category == category]
         reasons = {line.key: _exclusion_reason(line, advance_case) for line in mine}
-        outstanding = {
-            line.key: ZERO if reasons[line.key] else max(line.amount - line.advanced, ZERO) for line in mine
-        }
-        owed = [(line.key, outstanding[line.key]) for line in mine if outstanding[line.key] > 0]
-        shares = share_limit(available, owed)
-        total_owed = sum(outstanding.values(), ZERO)
-        shared = total_owed > available
+        paid_lines = [line for line in mine if not reasons[line.key] and line.amount > 0]
+        total = sum((line.amount for line in paid_lines), ZERO)
+        shares = share_limit(limit, [(line.key, line.amount) for line in paid_lines])
+        due = {line.key: max(shares[line.key] - line.paid, ZERO) for line in paid_lines}
+        capped = sum(due.values(), ZERO) > available
+        payable = share_limit(available, [(k, v) for k, v in due.items() if v > 0]) if capped else due
+        shared = total > limit
         line_results = []
         for line in mine:
-            payable = shares.get(line.key, ZERO)
-            reason = reasons[line.key]
-            if not reason:
-                if line.amount <= line.advanced and line.advanced > 0:
-                    reason = f"已垫付 {yuan(line.advanced)} 元，无余额"
-                elif shared:
-                    reason = f"按损失比例分摊：{yuan(outstanding[line.key])} ÷ {yuan(total_owed)} × {yuan(available)}"
-                else:
-                    reason = "限额内全额赔付"
-                    if line.advanced > 0:
-                        reason += f"（扣除已垫付 {yuan(line.advanced)} 元）"
-            line_results.append(LineResult(line, outstanding[line.key], payable, reason))
-        payable_total = sum(shares.values(), ZERO)
+            share = shares.get(line.key, ZERO)
+            pay = payable.get(line.key, ZERO)
+            reason = reasons[line.key] or _line_reason(
+                line, share, pay, shared=shared, total=total, limit=limit, capped=capped
+            )
+            line_results.append(LineResult(line, share, pay, reason))
+        payable_total = sum(payable.values(), ZERO)
         text = f"{LossCategory(category).label}：{fault_word}限额 {yuan(limit)} 元"
         if already > 0:
-            text += f"，已垫付 {yuan(already)} 元，可用 {yuan(available)} 元"
-        if total_owed == 0:
+            text += f"，已付 {yuan(already)} 元，剩余 {yuan(available)} 元"
+        if total == 0:
             text += "；本项无应赔损失。"
-        elif shared:
-            text += f"；应赔损失合计 {yuan(total_owed)} 元超过可用限额，按各受害人损失比例分摊 {yuan(payable_total)} 元。"
         else:
-            text += f"；应赔损失合计 {yuan(total_owed)} 元在限额内，全额赔付。"
+            if shared:
+                text += f"；各受害人核定损失合计 {yuan(total)} 元超过限额，按各受害人损失比例分摊"
+            else:
+                text += f"；核定损失合计 {yuan(total)} 元在限额内，全额赔付"
+            if already > 0:
+                text += "，已付款项计入各受害人本人的份额"
+            text += f"，本次应付 {yuan(payable_total)} 元。"
         results.append(
             CategoryResult(
                 category=category,
                 limit=limit,
                 used=already,
                 available=available,
-                outstanding=total_owed,
+                assessed=total,
                 payable=payable_total,
                 shared=shared,
                 lines=tuple(line_results),

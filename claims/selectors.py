@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from claims import ledger, screening
-from claims.choices import ClaimState, DocumentKind
+from claims.choices import ClaimState, DocumentKind, PaymentStatus
 from claims.deadlines import claim_deadlines
-from claims.models import Claim, ClaimEvent, LedgerEntry, Party
+from claims.models import Claim, ClaimEvent, LedgerEntry, Party, Recovery
+
+ZERO = Decimal("0.00")
 
 
 def claim_for_detail():
@@ -46,6 +49,15 @@ def claim_page(claim: Claim, *, now: dt.datetime) -> dict:
     estimates = calculation.payable() if calculation else {}
     for loss in losses:
         loss.estimate = estimates.get(loss.pk)
+    payments = {e.payment_id: e.payment for e in entries}
+    recoverable = sum(
+        (p.amount for p in payments.values() if p.recoverable and p.status == PaymentStatus.PAID), ZERO
+    )
+    recoveries = (
+        list(Recovery.objects.filter(claim=claim).select_related("by").order_by("pk"))
+        if claim.advance_case
+        else []
+    )
     return {
         "claim": claim,
         "parties": parties,
@@ -58,6 +70,9 @@ def claim_page(claim: Claim, *, now: dt.datetime) -> dict:
         "calculation": calculation,
         "party_rows": [(p, [loss for loss in losses if loss.party_id == p.pk]) for p in parties],
         "documents": [(d, DocumentKind(d).label) for d in claim.documents_required],
+        "recoverable": recoverable,
+        "recoveries": recoveries,
+        "to_recover": max(recoverable - claim.recovered_total, ZERO),
     }
 
 
@@ -70,4 +85,22 @@ def claims_of_vehicles(vehicle_ids: Iterable[int] | QuerySet):
         Claim.objects.filter(vehicle_id__in=vehicle_ids)
         .select_related("vehicle", "branch")
         .order_by("-accident_at")
+    )
+
+
+def calculated_claims() -> QuerySet[Claim]:
+    """Claims waiting for approval (理算 done), the longest waiting first, each with who
+    calculated it (`calculated_by_id`, `calculator_last_name`, `calculator_first_name`,
+    `calculator_username`) from its last calculation event: one query for the page."""
+    last = ClaimEvent.objects.filter(claim=OuterRef("pk"), action="calculate").order_by("-seq")
+    return (
+        Claim.objects.filter(state=ClaimState.CALCULATED)
+        .select_related("vehicle", "branch")
+        .annotate(
+            calculated_by_id=Subquery(last.values("by_id")[:1]),
+            calculator_last_name=Subquery(last.values("by__last_name")[:1]),
+            calculator_first_name=Subquery(last.values("by__first_name")[:1]),
+            calculator_username=Subquery(last.values("by__username")[:1]),
+        )
+        .order_by("state_entered_at", "pk")
     )

@@ -71,6 +71,36 @@ class ClaimQueue(SingleTableMixin, FilterView):
 queue = ClaimQueue.as_view()
 
 
+APPROVALS_SHOWN = 100
+# A refusal of the report service is shown next to the field it is about.
+REPORT_ERROR_FIELDS = {
+    "outside_cover": "accident_at",
+    "accident_in_future": "accident_at",
+    "accident_at": "accident_at",
+    "no_limit": "accident_at",
+    "vehicle_required": "vehicle",
+    "vehicle_not_found": "vehicle",
+    "place": "place",
+    "description": "description",
+    "advance_case": "advance_case",
+}
+
+
+@require_GET
+@access.required(access.can_approve_claims)
+def approvals(request: HttpRequest) -> HttpResponse:
+    """待我核赔: the calculated claims this user may approve, the longest waiting first, with
+    the amount and who calculated it (two queries: the rows and their count)."""
+    claims = access.approvable_by(request.user, selectors.calculated_claims())
+    rows = list(claims[:APPROVALS_SHOWN])
+    total = len(rows) if len(rows) < APPROVALS_SHOWN else claims.count()
+    return render(
+        request,
+        "claims/approvals.html",
+        {"claims": rows, "total": total, "shown": APPROVALS_SHOWN, "now": timezone.now()},
+    )
+
+
 @access.required(access.can_report_claim)
 def report(request: HttpRequest) -> HttpResponse:
     """报案: the insured vehicle, the accident, and each third party with their losses."""
@@ -94,7 +124,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     advance_case=data["advance_case"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(REPORT_ERROR_FIELDS.get(getattr(error, "code", None)), error)
             else:
                 text = f"已受理报案，赔案号 {claim.number}。"
                 if claim.late_report:
@@ -153,7 +183,7 @@ def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
         elif act.code == "assess":
             forms.append(ACTION_FORMS[act.code](claim=claim, losses=page["losses"]))
         else:
-            forms.append(ACTION_FORMS[act.code](claim=claim))
+            forms.append(_action_form(act.code, claim, request.user))
     return page | {
         "state_badge": state_badge(claim.state),
         "action_forms": forms,
@@ -161,6 +191,12 @@ def _detail_context(request: HttpRequest, claim: Claim, bound=None) -> dict:
         "open_form": bound.code if bound is not None else (forms[0].code if forms else None),
         "now": now,
     }
+
+
+def _action_form(code: str, claim: Claim, user, data=None):
+    """The step's form, bound to `data` when posted."""
+    extra = {"can_override": access.can_pay_without_documents(user)} if code == "pay" else {}
+    return ACTION_FORMS[code](data, claim=claim, **extra)
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -179,8 +215,13 @@ def _run(code: str, claim: Claim, by, form) -> str:
             services.claim_register(claim=claim, by=by, documents=data["documents"], note=note)
             return "已立案，并已告知需提供的索赔单证。"
         case "documents":
-            services.claim_documents(claim=claim, by=by, received=data["received"], note=note)
+            services.claim_documents(
+                claim=claim, by=by, received=data["received"], all_received=data["all_received"], note=note
+            )
             return "单证登记已保存。"
+        case "add_party":
+            losses = services.claim_add_party(claim=claim, by=by, note=note, **form.arguments())
+            return f"已增补 {len(losses)} 项损失。"
         case "advance":
             payment = services.claim_advance(
                 claim=claim, by=by, party=data["party"], amount=data["amount"], note=note
@@ -207,11 +248,29 @@ def _run(code: str, claim: Claim, by, form) -> str:
             services.claim_revoke(claim=claim, by=by, note=note)
             return "已撤销核赔并冲正赔款。"
         case "pay":
-            payment = services.claim_pay(claim=claim, by=by, reference=data["reference"], note=note)
+            payment = services.claim_pay(
+                claim=claim,
+                by=by,
+                reference=data["reference"],
+                override_reason=data.get("override_reason", ""),
+                note=note,
+            )
             return f"已登记支付 {yuan(payment.amount)} 元。"
         case "close":
             services.claim_close(claim=claim, by=by, note=note)
             return "已结案。"
+        case "supplement":
+            services.claim_supplement(claim=claim, by=by, note=note)
+            return "已受理追加赔付，请重新定损核损。"
+        case "reopen":
+            services.claim_reopen(claim=claim, by=by, note=note)
+            return "赔案已重开，请重新定损核损。"
+        case "recover":
+            recovery = services.claim_recover(
+                claim=claim, by=by, amount=data["amount"], debtor=data["debtor"], reference=data["reference"],
+                note=note,
+            )  # fmt: skip
+            return f"已登记追偿款 {yuan(recovery.amount)} 元。"
         case "reject":
             services.claim_reject(claim=claim, by=by, reason=data["reason"], note=note)
             return "已拒赔，请将拒赔理由书面告知索赔人。"
@@ -231,7 +290,7 @@ def act(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         raise PermissionDenied
     # The state machine and the four-eyes rule are checked by the service (under the
     # claim's row lock), which says why.
-    form = ACTION_FORMS[code](request.POST, claim=claim)
+    form = _action_form(code, claim, request.user, request.POST)
     if form.is_valid():
         try:
             messages.success(request, _run(code, claim, request.user, form))

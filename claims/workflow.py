@@ -7,8 +7,15 @@ too — the event log's check constraint lists every (action, from, to) triple m
 this table, and a trigger refuses a state change without its logged event.
 
 报案 reported → 立案 registered → 查勘 surveyed → 定损核损 assessed → 理算 calculated →
-核赔 approved → 支付 paid → 结案 closed; 拒赔 rejected from the states before approval
-(approval is the decision to pay); 注销 withdrawn from every open state.
+核赔 approved → 支付 paid → 结案 closed; 拒赔 rejected and 注销 withdrawn from every open
+state, approval included (docs/regulation.md §6: an approved, unpaid settlement is reversed).
+
+After the first payment the claim's life goes on: 追加赔付 takes a paid claim back to
+查勘 for a new assessment, and a supervisor may reopen (重开) a closed claim with a
+reason; either way the claim walks assess → calculate → approve → pay again, and the
+payout engine pays only what is still due within what is left of each sub-limit. A
+victim or a loss line may be added (增补) until the assessment, and recoveries (追偿)
+of advances from the wrongdoer are recorded whenever they come in.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ UNDECIDED_STATES = frozenset({S.REPORTED, S.REGISTERED, S.SURVEYED, S.ASSESSED, 
 FINAL_STATES = frozenset({S.CLOSED, S.REJECTED, S.WITHDRAWN})
 # The states in which documents are gathered and rescue costs may be advanced.
 HANDLING_STATES = frozenset({S.REGISTERED, S.SURVEYED, S.ASSESSED, S.CALCULATED})
+# The states in which a victim or a loss line may still be added (before the assessment).
+ADDING_STATES = frozenset({S.REPORTED, S.REGISTERED, S.SURVEYED})
+# The states in which money advanced may be recovered from the wrongdoer (after an advance).
+RECOVERY_STATES = HANDLING_STATES | {S.APPROVED, S.PAID, S.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -43,11 +54,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("report", "报案", frozenset({""}), S.REPORTED, "claims.report_claim"),
     Action(
         "register", "立案", frozenset({S.REPORTED}), S.REGISTERED, "claims.register_claim",
-        "立案并书面告知需提供的索赔单证（条例第二十七条：收到赔偿申请后 1 日内）。",
+        "立案并书面告知需提供的索赔单证（条例第二十七条，期限见法定时限）。",
     ),
     Action(
         "documents", "单证登记", HANDLING_STATES, None, "claims.register_claim",
-        "登记已收到的单证；单证齐全之日起 5 日内须作出核定。",
+        "登记已收到的单证；单证齐全后核定时限开始计算（见法定时限）。",
+    ),
+    Action(
+        "add_party", "增补当事方或损失", ADDING_STATES, None, "claims.survey_claim",
+        "报案后发现的受害人或损失项目，在定损前增补；增补后按全部受害人的损失重新分摊限额。",
     ),
     Action(
         "advance", "垫付抢救费用", HANDLING_STATES, None, "claims.advance_claim",
@@ -79,12 +94,24 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "pay", "支付赔款", frozenset({S.APPROVED}), S.PAID, "claims.pay_claim",
-        "登记支付流水（达成赔偿协议后 10 日内支付）。",
+        "登记支付流水（达成赔偿协议后在法定时限内支付）；须已收齐索赔单证，单证不齐由主管注明理由准予支付。",
     ),
     Action("close", "结案", frozenset({S.PAID}), S.CLOSED, "claims.close_claim"),
     Action(
-        "reject", "拒赔", UNDECIDED_STATES, S.REJECTED, "claims.reject_claim",
-        "以书面形式说明拒赔理由（条例第二十八条）。",
+        "supplement", "追加赔付", frozenset({S.PAID}), S.SURVEYED, "claims.assess_claim",
+        "受害人补充损失（如后续治疗费用）时重新定损、理算；已付款项计入各受害人本人的份额，只在各分项限额剩余额度内追加。",
+    ),
+    Action(
+        "reopen", "重开赔案", frozenset({S.CLOSED}), S.SURVEYED, "claims.reopen_claim",
+        "主管注明理由后重开已结案的赔案，重新定损、理算和核赔；已付款项计入各受害人本人的份额。",
+    ),
+    Action(
+        "recover", "登记追偿", RECOVERY_STATES, None, "claims.recover_claim",
+        "垫付情形下向致害人追偿的款项到账后登记，冲减本案赔付成本。",
+    ),
+    Action(
+        "reject", "拒赔", OPEN_STATES, S.REJECTED, "claims.reject_claim",
+        "以书面形式说明拒赔理由（条例第二十八条）；核赔通过后拒赔的，已核准未支付的赔款同时冲正。",
     ),
     Action(
         "withdraw", "注销", OPEN_STATES, S.WITHDRAWN, "claims.withdraw_claim",

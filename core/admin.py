@@ -20,6 +20,8 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from core.models import ExportLog
+
 # Above this many rows a list shows the planner's estimate instead of counting every row:
 # an unfiltered table from its statistics, a filtered list (often on a column no index
 # serves, where COUNT(*) reads the whole table) from the plan of its query.
@@ -322,6 +324,33 @@ class RevealAdmin:
             "change_url": change_url,
         }
         return TemplateResponse(request, self.reveal_template, context)
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """Every export of a list (core.exports): who, when, which list and filters, how many rows."""
+
+    list_display = [
+        "started_at",
+        "user",
+        "list_title",
+        "format",
+        "full",
+        "row_count",
+        "complete",
+        "shown_filters",
+    ]
+    list_filter = ["list_name", "format", "full", "complete"]
+    list_select_related = ["user"]
+    search_fields = ["=user__username"]
+    search_help_text = "输入导出人的用户名"
+    sortable_by = ("started_at",)
+    ordering = ["-started_at"]
+    date_hierarchy = None
+
+    @admin.display(description="筛选条件")
+    def shown_filters(self, obj):
+        return "；".join(f"{k}={v}" for k, v in obj.filters.items()) or "（无）"
 
 
 # `core` comes after django.contrib.auth, axes and django_otp in INSTALLED_APPS, so the admin's

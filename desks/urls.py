@@ -2,6 +2,7 @@ from django.urls import path
 
 from desks.counter import views as counter
 from desks.hotline import call_views as hotline_calls
+from desks.hotline import exports as hotline_exports
 from desks.hotline import views as hotline
 
 counter_patterns = (
@@ -19,6 +20,7 @@ counter_patterns = (
 hotline_patterns = (
     [
         path("", hotline.home, name="home"),
+        path("export/", hotline_exports.status_list, name="export"),
         path("customer/<int:pk>/", hotline.customer, name="customer"),
         path("customer/<int:pk>/reveal/", hotline.reveal, name="reveal"),
         path("calls/", hotline_calls.calls, name="calls"),
@@ -26,6 +28,7 @@ hotline_patterns = (
         path("calls/<int:pk>/", hotline_calls.call, name="call"),
         path("calls/<int:pk>/outcome/", hotline_calls.call_outcome, name="call_outcome"),
         path("calls/team/", hotline_calls.team, name="team"),
+        path("calls/team/export/", hotline_exports.call_list, name="team_export"),
         path("calls/team/spread/", hotline_calls.team_spread, name="team_spread"),
         path("calls/team/assign/", hotline_calls.team_assign, name="team_assign"),
     ],

@@ -194,7 +194,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # The lockout check (django-axes) comes before the password check.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.StaffBackend",  # Django's ModelBackend, permissions cached (below)
 ]
 # AXES_FAILURE_LIMIT failed sign-ins (or wrong two-factor codes) lock the account AND, apart,
 # the client address (policies.services.client_ip: X-Forwarded-For behind TRUSTED_PROXY_COUNT
@@ -263,6 +263,22 @@ if env.str("CACHE_URL", default=""):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# A cache every process of the portal shares (Redis): sessions are read from it and the staff's
+# permissions kept in it. A per-process memory cache is not shared — a session changed or ended
+# in one process would live on in another's copy — so without CACHE_URL both stay in PostgreSQL.
+SHARED_CACHE = bool(env.str("CACHE_URL", default="")) and not CACHES["default"]["BACKEND"].endswith(
+    "LocMemCache"
+)
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db",
+)
+# How long a user's permissions and role stay cached (accounts.backends.StaffBackend; any change
+# to their groups or permissions drops them at once); 0 reads them on every request.
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=300 if SHARED_CACHE else 0)
+
 # --- Self-service API and public status page ----------------------------------------------
 # Rate limits are counted in Redis so that every process shares them (by default the Redis
 # of CACHE_URL); without one they are per process, which the system check reports.
@@ -311,7 +327,8 @@ SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="400-800-9595")
 SERVICE_WEBSITE = env.str("SERVICE_WEBSITE", default="www.jqx.example.cn")
 SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="【交强险服务】")
 # Where customers open the links in their messages (satisfaction surveys).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The demo serves on PORT (./scripts/demo); survey links follow it unless set.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 
 # --- Partitioned tables --------------------------------------------------------------------
 # Append-only tables partitioned by (Beijing) month on a time column (core.partitions; the

@@ -4,6 +4,7 @@ from django.urls import include, path
 from accounts.admin import PortalAdminSite
 from channels.api.urls import api_patterns
 from channels.status import status_page
+from core.favicon import favicon
 from core.health import healthz
 from desks import views as desk_views
 from desks.urls import counter_patterns, hotline_patterns
@@ -27,6 +28,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", include(api_patterns)),
     path("status", status_page, name="status"),
 ]

@@ -72,12 +72,16 @@ NOT_FROM_A_LOOKUP = (
 def grant_person(request: HttpRequest, *person_ids: int | None) -> None:
     """Let this session open the customer pages of `person_ids`: the portal has just shown them
     as the answer to a lookup, a search, a call of the agent's list or a ticket. Bounded: the
-    latest `GRANTS_KEPT`, each for `GRANT_SECONDS`."""
+    latest `GRANTS_KEPT`, each for `GRANT_SECONDS`. People already among the newest half are
+    left where they are, so paging through results or reopening a customer writes no session."""
     ids = [str(pk) for pk in person_ids if pk]
     if not ids:
         return
     grants = dict(request.session.get(PERSON_GRANTS, {}))
     now = int(time.time())
+    newest = list(grants)[-(GRANTS_KEPT // 2) :]
+    if set(ids) <= set(newest) and all(grants[pk] >= now - GRANT_SECONDS for pk in ids):
+        return
     for pk in ids:
         grants.pop(pk, None)  # re-granted: moves to the end, the newest
         grants[pk] = now

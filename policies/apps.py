@@ -6,4 +6,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = "承保与续保"
 
     def ready(self) -> None:
-        from policies import tariffs  # noqa: F401  (connects the cache-clearing signals)
+        from policies import branches, tariffs  # noqa: F401  (connect the cache-clearing signals)

@@ -42,3 +42,38 @@ def log_person_view(request: HttpRequest, person: Person, page: str) -> PersonAc
         ip_address=client_ip(request),
         other_branch=other_branch_customer(request.user, person),
     )
+
+
+def branch_customers(user: User, person_ids: list[int]) -> set[int]:
+    """Those of `person_ids` a policy of the user's branch names (three indexed lookups);
+    everyone for staff without a branch (head office serves every branch)."""
+    if user.branch_id is None:
+        return set(person_ids)
+    ours = Policy.objects.filter(branch_id=user.branch_id)
+    found: set[int] = set()
+    for column in ("policyholder_id", "insured_id", "vehicle__owner_id"):
+        found.update(ours.filter(**{f"{column}__in": person_ids}).values_list(column, flat=True).distinct())
+    return found
+
+
+def log_people_exported(request: HttpRequest, person_ids: list[int], page: str) -> None:
+    """Record a full export of these people's data as one full view of each (a bulk insert per
+    chunk of the export): who, when, which list (`page`), from where, other branch or not."""
+    if not person_ids:
+        return
+    ours = branch_customers(request.user, person_ids)
+    path, ip_address = request.get_full_path()[:300], client_ip(request)
+    PersonAccessLog.objects.bulk_create(
+        [
+            PersonAccessLog(
+                user=request.user,
+                person_id=pk,
+                page=page[:50],
+                path=path,
+                ip_address=ip_address,
+                other_branch=pk not in ours,
+            )  # fmt: skip
+            for pk in person_ids
+        ],
+        batch_size=1000,
+    )

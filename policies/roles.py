@@ -48,6 +48,11 @@ def role_of(user) -> str | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_role_cache"):
-        names = {g.name for g in user.groups.all()}
-        user._role_cache = next((r for r in ROLES if r in names), None)
+        user._role_cache = role_from_group_names(g.name for g in user.groups.all())
     return user._role_cache
+
+
+def role_from_group_names(names) -> str | None:
+    """The role among a user's group names (the first role group in `ROLES` order), or None."""
+    names = set(names)
+    return next((r for r in ROLES if r in names), None)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.clock import local
+
 
 class ReminderChannel(models.TextChoices):
     SMS = "sms", "短信"
@@ -285,7 +287,7 @@ class RenewalCallAttempt(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+        return f"{local(self.created_at):%Y-%m-%d %H:%M} {self.get_outcome_display()}"
 
 
 class ReminderConversionDay(models.Model):

@@ -23,6 +23,7 @@ from support.choices import Category, Channel, EventKind, Priority, Status
 from support.models import Article, Queue, SlaTarget, Survey, Ticket, TicketEvent
 from support.services import clock as ticket_clock
 from support.services import sla_check
+from support.services.surveys import SURVEY_VALID_DAYS, survey_url
 from support.services.tickets import reserve_ticket_number_blocks
 
 TICKETS_PER_SCALE = 200
@@ -123,17 +124,19 @@ class _Life:
         self.event(EventKind.STATUS, at, actor=actor, from_value=before, to_value=to, body=note)
 
 
-def _message(ticket, *, body, purpose, key, at, now, rng) -> OutboundMessage | None:
+def _message(ticket, *, body, purpose, key, at, now, rng, queued=False) -> OutboundMessage | None:
+    """The message the ticket sent its customer at `at`: already sent (or, rarely, failed),
+    or — `queued`, or within minutes of `now` — waiting in the outbox for the demo's sender."""
     route = notifications.ticket_route(ticket)
     if route is None:
         return None
     if purpose == notifications.PURPOSE_SURVEY:
         subject, text = notifications.survey_text(
-            number=ticket.number, url=body, days=14, channel=route.channel
+            number=ticket.number, url=body, days=SURVEY_VALID_DAYS, channel=route.channel
         )
     else:
         subject, text = notifications.reply_text(number=ticket.number, body=body, channel=route.channel)
-    recent = now - at < dt.timedelta(minutes=5)
+    recent = queued or now - at < dt.timedelta(minutes=5)
     failed = not recent and rng.random() < 0.03
     status = MessageStatus.PENDING if recent else MessageStatus.FAILED if failed else MessageStatus.SENT
     return OutboundMessage(
@@ -191,20 +194,23 @@ def _live(life: _Life, *, rng, now, staff, answers) -> None:
     if resolve_at > now:
         return
     life.move(Status.RESOLVED, resolve_at, agent)
-    token = f"demo-{t.number}-{rng.random()}"
+    token = f"demo{rng.getrandbits(128):032x}"
+    answered_at = resolve_at + dt.timedelta(hours=rng.uniform(0.2, 30))
+    answered = rng.random() < 0.45 and answered_at < now
+    # A survey still open to an answer carries a live link and goes out through the outbox, so a
+    # demo user finds it where customers' messages land and answers it as a customer does.
+    live = not answered and now - resolve_at < dt.timedelta(days=SURVEY_VALID_DAYS)
     survey_message = _message(
-        t, body="（演示数据，链接已失效）", purpose=notifications.PURPOSE_SURVEY,
-        key=f"support:survey:demo-{t.number}", at=resolve_at, now=now, rng=rng,
+        t, body=survey_url(token) if live else "（演示数据，链接已失效）", purpose=notifications.PURPOSE_SURVEY,
+        key=f"support:survey:demo-{t.number}", at=resolve_at, now=now, rng=rng, queued=live,
     )  # fmt: skip
     if survey_message is not None:
         life.event(EventKind.SURVEY_SENT, resolve_at, message=survey_message, body="满意度调查已发出。")
-        answered_at = resolve_at + dt.timedelta(hours=rng.uniform(0.2, 30))
-        answered = rng.random() < 0.45 and answered_at < now
         score = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0] if answered else None
         comment = rng.choice(COMMENTS) if answered else ""
         life.survey = Survey(
             token_hash=hashlib.sha256(token.encode()).hexdigest(), channel=t.channel, agent=agent, queue=t.queue,
-            sent_at=resolve_at, expires_at=resolve_at + dt.timedelta(days=14),
+            sent_at=resolve_at, expires_at=resolve_at + dt.timedelta(days=SURVEY_VALID_DAYS),
             answered_at=answered_at if answered else None, score=score, comment=comment,
         )  # fmt: skip
         if answered:

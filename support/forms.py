@@ -147,6 +147,8 @@ class LogCallForm(forms.Form):
     policy = forms.ModelChoiceField(queryset=Policy.objects.all(), widget=forms.HiddenInput, required=False)
     category = forms.ChoiceField(label="来电类别", choices=Category.choices, initial=Category.RENEWAL_STATUS)
     note = forms.CharField(label="来电内容", required=False, max_length=2000)
+    # The button pressed: answered on the spot (the default, Enter) or kept open to follow up.
+    follow_up = forms.BooleanField(required=False)
 
     def clean(self):
         data = super().clean()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from support import exports
 from support.views import knowledge, reports, survey, tickets
 
 app_name = "support"
@@ -7,6 +8,7 @@ app_name = "support"
 urlpatterns = [
     path("", tickets.my_tickets, name="mine"),
     path("queue/", tickets.QueueView.as_view(), name="queue"),
+    path("queue/export/", exports.queue_export, name="queue_export"),
     path("tickets/new/", tickets.ticket_new, name="ticket_new"),
     path("tickets/log-call/", tickets.ticket_log_call, name="log_call"),
     path("tickets/<int:pk>/", tickets.ticket_detail, name="ticket"),

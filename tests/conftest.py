@@ -2,6 +2,7 @@
 
 import pytest
 
+from policies.branches import clear_branch_choices
 from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
 from policies.tariffs import clear_tariff_cache
 from tests import factories
@@ -46,10 +47,12 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_tariff_cache():
-    """Tariff rows a test changes are rolled back; so must the cached copy be."""
+    """Tariff and branch rows a test changes are rolled back; so must the cached copies be."""
     clear_tariff_cache()
+    clear_branch_choices()
     yield
     clear_tariff_cache()
+    clear_branch_choices()
 
 
 @pytest.fixture

@@ -109,6 +109,9 @@ class Claim(models.Model):
     assessed_total = models.DecimalField("核定损失", max_digits=12, decimal_places=2, null=True, blank=True)
     calculated_total = models.DecimalField("理算金额", max_digits=12, decimal_places=2, null=True, blank=True)
     paid_total = models.DecimalField("已付金额", max_digits=12, decimal_places=2, default=0)
+    recovered_total = models.DecimalField(
+        "已追偿金额", max_digits=12, decimal_places=2, default=0, help_text="向致害人追回的垫付款项"
+    )
     reserve = models.DecimalField("未决估损", max_digits=12, decimal_places=2, default=0)
 
     reject_reason = models.CharField("拒赔原因", max_length=20, choices=RejectReason.choices, blank=True)
@@ -137,6 +140,9 @@ class Claim(models.Model):
             ("close_claim", "可结案"),
             ("reject_claim", "可拒赔"),
             ("withdraw_claim", "可注销赔案"),
+            ("reopen_claim", "可重开已结案的赔案（主管）"),
+            ("recover_claim", "可登记追偿款"),
+            ("pay_without_documents", "可在单证不齐时准予支付（主管）"),
         ]
         indexes = [
             models.Index(fields=["state", "next_due_at"], name="claim_state_due_idx"),
@@ -147,6 +153,8 @@ class Claim(models.Model):
             models.Index(QUEUE_DUE, F("id"), name="claim_queue_due_idx"),
             models.Index(fields=["reported_at", "id"], name="claim_reported_id_idx"),
             models.Index(fields=["paid_at"], name="claim_paid_at_idx"),
+            # The approvals list: calculated claims, the longest waiting first.
+            models.Index(fields=["state", "state_entered_at"], name="claim_state_entered_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=ClaimState.values), name="claim_state_valid"),
@@ -164,7 +172,7 @@ class Claim(models.Model):
                 condition=Q(accident_at__lte=F("reported_at")), name="claim_accident_before_report"
             ),
             models.CheckConstraint(
-                condition=Q(reported_total__gte=0, paid_total__gte=0, reserve__gte=0)
+                condition=Q(reported_total__gte=0, paid_total__gte=0, reserve__gte=0, recovered_total__gte=0)
                 & (Q(assessed_total__isnull=True) | Q(assessed_total__gte=0))
                 & (Q(calculated_total__isnull=True) | Q(calculated_total__gte=0)),
                 name="claim_money_not_negative",

@@ -98,6 +98,40 @@ class LedgerEntry(models.Model):
         return f"{self.get_category_display()} {self.amount:+}"
 
 
+class Recovery(models.Model):
+    """Money recovered (追偿) from the wrongdoer for what the insurer paid in an advance case
+    (条例 Art. 22, docs/regulation.md §5). Append-only: a correction is a new row, never an edit."""
+
+    claim = models.ForeignKey(
+        Claim, verbose_name="赔案", on_delete=models.PROTECT, related_name="recoveries",
+        db_index=False,  # covered by recovery_claim_at_idx
+    )  # fmt: skip
+    amount = models.DecimalField("追回金额", max_digits=12, decimal_places=2)
+    debtor = models.CharField("追偿对象", max_length=100, help_text="如醉酒驾驶人、盗抢车辆的行为人")
+    reference = models.CharField("收款流水号", max_length=40)
+    at = models.DateTimeField("到账登记时间")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "追偿款"
+        verbose_name_plural = "追偿款"
+        ordering = ["claim_id", "pk"]
+        indexes = [
+            models.Index(fields=["claim", "at"], name="recovery_claim_at_idx"),
+            models.Index(fields=["at"], name="recovery_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recovery_amount_positive"),
+            models.UniqueConstraint(fields=["claim", "reference"], name="recovery_reference_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"追偿 {self.amount}"
+
+
 class ApprovalAuthority(models.Model):
     """How much a reviewer may approve on one claim. Above it, or with none set, only a
     supervisor (`claims.approve_any_amount`) may approve: authority fails closed."""

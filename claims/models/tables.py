@@ -3,8 +3,10 @@ thresholds of the fraud and quality signals."""
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete, post_save
 
 from claims.choices import LossCategory
+from claims.deadlines import Clock, clear_deadline_cache
 from claims.risk import ThresholdCode
 from policies.models.tariffs import TariffRow
 
@@ -36,6 +38,34 @@ class LiabilityLimit(TariffRow):
     def __str__(self) -> str:
         fault = "有责" if self.at_fault else "无责"
         return f"{fault}{self.get_category_display()} {self.amount}"
+
+
+class ClaimDeadline(TariffRow):
+    """docs/regulation.md §6: the days of one legal deadline of a claim (条例 Art. 27–28), for
+    clocks started from `valid_from` on."""
+
+    clock = models.CharField("时限", max_length=12, choices=Clock.choices)
+    days = models.PositiveSmallIntegerField("天数", help_text="自起算之日的次日起计算，至最后一日二十四时止")
+
+    class Meta(TariffRow.Meta):
+        verbose_name = "理赔时限"
+        verbose_name_plural = "理赔时限表"
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "valid_from"], name="claim_deadline_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="claim_deadline_period",
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="claim_deadline_days_positive"),
+            models.CheckConstraint(condition=Q(clock__in=Clock.values), name="claim_deadline_clock_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} {self.days} 日"
+
+
+post_save.connect(clear_deadline_cache, sender=ClaimDeadline, dispatch_uid="claim-deadline-save")
+post_delete.connect(clear_deadline_cache, sender=ClaimDeadline, dispatch_uid="claim-deadline-delete")
 
 
 class RiskThreshold(models.Model):

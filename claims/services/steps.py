@@ -67,13 +67,22 @@ def claim_register(
 
 @transaction.atomic
 def claim_documents(
-    *, claim: Claim, by: User, received: Sequence[str] = (), note: str = "", now: dt.datetime | None = None
+    *,
+    claim: Claim,
+    by: User,
+    received: Sequence[str] = (),
+    all_received: bool = False,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> Claim:
-    """Record documents received (or, with none, a note such as a reminder to the
-    claimant). When every listed document is in, the 5-day decision clock starts
-    (条例 Art. 28)."""
+    """Record documents received (`all_received`: every one still missing), or, with none,
+    a note such as a reminder to the claimant. When every listed document is in, the
+    decision clock starts (条例 Art. 28). Documents already recorded are not recorded
+    again, so a repeated submission changes nothing."""
     now = now_or(now)
     claim, act = begin(claim, "documents", by)
+    if all_received:
+        received = claim.documents_missing
     new = [d for d in received if d in claim.documents_required and d not in claim.documents_received]
     note = (note or "").strip()
     if not new and not note:
@@ -200,15 +209,23 @@ def claim_send_back(*, claim: Claim, by: User, note: str, now: dt.datetime | Non
 
 @transaction.atomic
 def claim_reject(*, claim: Claim, by: User, reason: str, note: str, now: dt.datetime | None = None) -> Claim:
-    """拒赔: refuse the claim with a coded reason and a written explanation (条例 Art. 28)."""
+    """拒赔: refuse the claim with a coded reason and a written explanation (条例 Art. 28),
+    from every open state (docs/regulation.md §6). After approval, the approved and unpaid
+    settlement is reversed in the ledger and the policy's claims record restored."""
     now = now_or(now)
     claim, act = begin(claim, "reject", by)
     if reason not in RejectReason.values:
         raise ValidationError("请选择拒赔原因。", code="reason_required")
     note = _require_note(note, "拒赔理由（将书面告知索赔人）")
+    reversed_total = reverse_open_payments(claim, by=by, at=now, note="拒赔冲正")
+    if claim.state == ClaimState.APPROVED:
+        uncount_from_record(claim)
     claim.reject_reason = reason
     claim.decided_at = now
-    log_event(claim, act, by=by, at=now, note=f"{RejectReason(reason).label}：{note}", reason=reason)
+    text = f"{RejectReason(reason).label}：{note}"
+    if reversed_total:
+        text += f"（冲正已核准未支付赔款 {yuan(reversed_total)} 元）"
+    log_event(claim, act, by=by, at=now, note=text, reason=reason)
     refresh_money(claim)
     return finish(claim, now=now)
 

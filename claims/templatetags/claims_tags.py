@@ -14,6 +14,7 @@ register = template.Library()
 
 DEADLINE_STYLES = {
     DeadlineStatus.NOT_STARTED: "light border",
+    DeadlineStatus.DONE_UNTIMED: "success",
     DeadlineStatus.RUNNING: "primary",
     DeadlineStatus.MET: "success",
     DeadlineStatus.BREACHED: "danger",
@@ -65,3 +66,9 @@ def last_day(due) -> str:
 def amount(value) -> str:
     """Money in a table cell: 18000 → "18,000.00"."""
     return text.amount(value)
+
+
+@register.simple_tag
+def waited(since, now) -> str:
+    """How long since `since`, as `duration` says it."""
+    return duration(now - since) if since and now else ""

@@ -1,6 +1,6 @@
 """What the counter (and the hotline's customer view) shows for a person and each vehicle,
 computed from rows already loaded: licences, policy history with its gaps, renewal status,
-lapse exposure and the renewal quote."""
+lapse exposure, the renewal quote, and the claims and open tickets the customer asks about."""
 
 from __future__ import annotations
 
@@ -12,16 +12,20 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from claims.models import Claim
+from claims.selectors import claims_of_vehicles
 from core.clock import today
 from core.text import rate_factor, rate_words
 from policies.choices import NON_FLOATING_TERMS, FloatingReason, RenewalStatus, TermKind
 from policies.identifiers import is_trailer_plate
-from policies.models import Branch, DrivingLicence, Person, Policy, Vehicle
+from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
 from policies.pricing import Quote, TariffBook, lapse_fine
 from policies.quotes import renewal_quote, vehicle_renewal_state
 from policies.refusals import NO_BRANCH_FOR_QUOTE, TRAILER_REFUSAL
 from policies.renewal import RenewalState, renewal_window_opens
 from policies.tariffs import tariff_book
+from support.access import tickets_for_user
+from support.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -212,4 +216,100 @@ def confirmation_queryset() -> QuerySet[Policy]:
     """A policy with everything its printed confirmation shows, in one query."""
     return Policy.objects.select_related(
         "vehicle", "insured", "policyholder", "branch", "issued_by", "renewed_from"
+    )
+
+
+# --- What the clerk is asked about: the claims behind the floating rate, open tickets ------------
+
+CLAIMS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    claim: Claim
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The most settled figure: paid, else calculated, assessed, reported."""
+        c = self.claim
+        for value in (c.paid_total or None, c.calculated_total, c.assessed_total, c.reported_total or None):
+            if value is not None:
+                return value
+        return None
+
+    @property
+    def amount_label(self) -> str:
+        c = self.claim
+        if c.paid_total:
+            return "已付"
+        if c.calculated_total is not None:
+            return "理算"
+        if c.assessed_total is not None:
+            return "核定"
+        return "报损"
+
+
+@dataclass(frozen=True)
+class RecordYear:
+    """A policy year whose claims record (at-fault claims, fatal ones) feeds the next premium,
+    with how many of them are claims handled in this portal; the rest came with imported history."""
+
+    policy: Policy
+    at_fault: int
+    fatal: int
+    in_portal: int
+
+    @property
+    def imported(self) -> int:
+        return max(self.at_fault - self.in_portal, 0)
+
+
+@dataclass(frozen=True)
+class ClaimsRecord:
+    rows: tuple[ClaimRow, ...]
+    more: bool
+    years: tuple[RecordYear, ...]  # newest first, only years with at-fault claims
+    tickets: tuple[Ticket, ...]
+
+    @property
+    def imported_total(self) -> int:
+        return sum(y.imported for y in self.years)
+
+
+def claims_record(
+    policies: Sequence[Policy], claims: Sequence[Claim], *, more: bool = False, tickets: Sequence[Ticket] = ()
+) -> ClaimsRecord:
+    """Claims in the portal beside the policy years' claims records (no query): a year's
+    "有责 3 次" with no claim rows is history imported with the policy (docs/regulation.md §2)."""
+    counted: dict[int, int] = {}
+    for claim in claims:
+        if claim.record_counted:
+            counted[claim.policy_id] = counted.get(claim.policy_id, 0) + 1
+    years = tuple(
+        RecordYear(policy=p, at_fault=p.at_fault_claims, fatal=p.fatal_claims, in_portal=counted.get(p.pk, 0))
+        for p in sorted(policies, key=lambda p: (p.start_date, p.pk), reverse=True)
+        if p.at_fault_claims
+    )
+    return ClaimsRecord(
+        rows=tuple(ClaimRow(c) for c in claims), more=more, years=years, tickets=tuple(tickets)
+    )
+
+
+def person_claims_record(user: User, person: Person, desks: Sequence[VehicleDesk]) -> ClaimsRecord:
+    """The person's claims (every claim of their vehicles: part of the record the clerk may open)
+    and the open tickets the user may see — two queries whatever the person owns."""
+    vehicle_ids = [d.vehicle.pk for d in desks]
+    rows = list(claims_of_vehicles(vehicle_ids)[: CLAIMS_SHOWN + 1]) if vehicle_ids else []
+    tickets = (
+        tickets_for_user(user)
+        .filter(customer=person)
+        .unfinished()
+        .select_related("vehicle", "assignee")
+        .order_by("-created_at", "-pk")[:CLAIMS_SHOWN]
+    )
+    return claims_record(
+        [p for d in desks for p in d.policies],
+        rows[:CLAIMS_SHOWN],
+        more=len(rows) > CLAIMS_SHOWN,
+        tickets=list(tickets),
     )

@@ -88,11 +88,13 @@ def _find(request: HttpRequest, form: CounterLookupForm) -> str | None:
 def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
     day = clock.today()
     focus = focused_vehicle(request)
+    desks = view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus)
     context = {
         "person": person,
         "revealed": revealed,
         "licences": view_models.licence_rows(person.licences.all(), day=day),
-        "desks": view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus),
+        "desks": desks,
+        "record": view_models.person_claims_record(request.user, person, desks),
         "focus": focus,
         "requoted": request.GET.get("requoted") == "1",
         "today": day,
@@ -167,7 +169,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             f"该车已续保（保单号 {policy.number}，{policy.issued_by or '系统'} 于 "
-            f"{policy.issued_at:%m-%d %H:%M} 出单），未重复出单、未重复收费。",
+            f"{clock.local(policy.issued_at):%m-%d %H:%M} 出单），未重复出单、未重复收费。",
         )
     return redirect("counter:confirmation", pk=policy.pk)
 

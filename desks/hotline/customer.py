@@ -15,7 +15,14 @@ from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
 from core.masking import mask_recipient
-from desks.counter.view_models import LicenceRow, VehicleDesk, licence_rows, vehicle_desk
+from desks.counter.view_models import (
+    ClaimsRecord,
+    LicenceRow,
+    VehicleDesk,
+    claims_record,
+    licence_rows,
+    vehicle_desk,
+)
 from desks.hotline.calls import step_label
 from desks.reminders.tables import PURPOSE_LABELS
 from outbox.models import OutboundMessage
@@ -116,6 +123,12 @@ class CustomerPicture:
     @property
     def vehicles(self) -> list[Vehicle]:
         return [d.vehicle for d in self.desks]
+
+    @property
+    def record(self) -> ClaimsRecord:
+        """The claims shown beside the policy years' records: what of "有责 N 次" came with
+        the imported history rather than as a claim in this portal (no query)."""
+        return claims_record([p for d in self.desks for p in d.policies], self.claims, more=self.claims_more)
 
 
 def _latest(queryset, limit: int = SHOWN) -> tuple[list, bool]:

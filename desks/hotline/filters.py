@@ -10,9 +10,10 @@ import datetime as dt
 import django_filters
 from django import forms
 
+from core.widgets import QuickSelect
 from desks.hotline.status import AdvanceWindows, status_condition
+from policies.branches import branch_choices
 from policies.choices import PremiumCategory, RenewalStatus, SalesChannel
-from policies.models import Branch
 
 FORM_ID = "hotline-search"  # the one form the search box and the filters submit together
 
@@ -36,12 +37,15 @@ class VehicleFilterForm(forms.Form):
 
 
 class VehicleFilter(django_filters.FilterSet):
-    branch = django_filters.ModelChoiceFilter(
-        label="承保网点", queryset=Branch.objects.order_by("code"), empty_label="全部网点"
+    # Selects drawn in Python, the branches from this process's copy (no query, no template
+    # per option: the page shows this form with every result).
+    branch = django_filters.ChoiceFilter(
+        label="承保网点", choices=branch_choices, empty_label="全部网点", widget=QuickSelect
     )
     renewal = django_filters.ChoiceFilter(
-        label="续保状态", choices=RenewalStatus.choices, method="filter_renewal", empty_label="全部状态"
-    )
+        label="续保状态", choices=RenewalStatus.choices, method="filter_renewal", empty_label="全部状态",
+        widget=QuickSelect,
+    )  # fmt: skip
     end_from = django_filters.DateFilter(
         label="保险止期 自", field_name="end_date", lookup_expr="gte", widget=DateInput()
     )
@@ -49,13 +53,14 @@ class VehicleFilter(django_filters.FilterSet):
         label="至", field_name="end_date", lookup_expr="lte", widget=DateInput()
     )
     channel = django_filters.ChoiceFilter(
-        label="销售渠道", choices=SalesChannel.choices, empty_label="全部渠道"
+        label="销售渠道", choices=SalesChannel.choices, empty_label="全部渠道", widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(
         label="车辆类别",
         field_name="vehicle__premium_category",
         choices=PremiumCategory.choices,
         empty_label="全部类别",
+        widget=QuickSelect,
     )
 
     class Meta:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.clock import local
+
 from .parties import Person
 
 
@@ -35,4 +37,4 @@ class PersonAccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} 查看 {self.person_id} @ {self.accessed_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} 查看 {self.person_id} @ {local(self.accessed_at):%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.clock import local
 from support import sla
 from support.choices import CUSTOMER_VISIBLE_EVENTS, Category, Channel, EventKind, Priority, Status
 from support.workflow import CLOCK_RUNNING, UNFINISHED
@@ -230,7 +231,7 @@ class TicketEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} @ {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} @ {local(self.created_at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

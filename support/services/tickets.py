@@ -161,11 +161,13 @@ def ticket_log_call(
     subject: str = "",
     note: str = "",
     priority: str = Priority.NORMAL,
+    follow_up: bool = False,
 ) -> Ticket:
     """Log a hotline call about `customer` (and their vehicle or policy): a ticket of the
     hotline channel, in the hotline centre's queue (the agent's branch for staff who do
     not work the centre's queues), assigned to the agent. The call itself is the first
-    response."""
+    response. A call answered on the spot is resolved in the same step (the survey goes out);
+    with `follow_up` the ticket stays open, its SLA clock running."""
     at = timezone.now()
     branch = access.ticket_branch_for(agent, Channel.HOTLINE)
     ticket = ticket_create(
@@ -183,6 +185,8 @@ def ticket_log_call(
         at=at,
     )
     ticket_clock.record_first_response(ticket, at)
+    if not follow_up:  # created open (assigned to the agent); answered on the spot: resolved
+        _status(ticket, Status.RESOLVED, by=agent, at=at, note="来电已当场解答。")
     ticket.save()
     return ticket
 

@@ -150,7 +150,8 @@ def _back(request: HttpRequest) -> HttpResponse:
 @require_POST
 @access.required(access.can_work_tickets)
 def ticket_log_call(request: HttpRequest) -> HttpResponse:
-    """ "Log this call" from the hotline desk: one click opens it, one click saves it."""
+    """ "Log this call" from the hotline desk: saved as resolved (answered on the spot) in one
+    click, back on the page it came from; "需跟进" keeps it open and opens the ticket."""
     form = LogCallForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
@@ -164,12 +165,16 @@ def ticket_log_call(request: HttpRequest) -> HttpResponse:
             policy=data["policy"],
             category=data["category"],
             note=data["note"],
+            follow_up=data["follow_up"],
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(request)
-    messages.success(request, f"来电已记录为工单 {ticket.number}。")
-    return redirect("support:ticket", pk=ticket.pk)
+    if data["follow_up"]:
+        messages.success(request, f"来电已记录为工单 {ticket.number}，状态为处理中，请跟进。")
+        return redirect("support:ticket", pk=ticket.pk)
+    messages.success(request, f"来电已记录为工单 {ticket.number}，已当场解答，标记为已解决。")
+    return _back(request)
 
 
 def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from claims import demo
 from claims.choices import ClaimState
 from claims.models import ApprovalAuthority, Claim
-from policies.roles import HOTLINE_AGENT, SUPERVISOR
+from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
 from tests import factories
 from tests.browser.conftest import login, screenshot
 
@@ -207,3 +207,87 @@ def test_the_queue_turns_pages_by_next_and_previous(page, desk):
     page.get_by_test_id("previous-page").click()
     page.wait_for_url("**before=*")
     assert [rows.nth(i).get_attribute("data-claim") for i in range(rows.count())] == first
+
+
+@pytest.fixture
+def counter():
+    """A Nanjing branch with a clerk, claims staff and an insured car (no demo queue)."""
+    nanjing = factories.BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    people = {
+        "clerk": factories.UserFactory(
+            username="clerk", last_name="王", first_name="晓燕", branch=nanjing, role=COUNTER_CLERK
+        ),
+        "adjuster": factories.ClaimsAdjusterFactory(
+            username="adjuster", last_name="周", first_name="敏", branch=nanjing
+        ),
+        "reviewer": factories.ClaimsAdjusterFactory(
+            username="reviewer", last_name="吴", first_name="强", branch=nanjing
+        ),
+        "boss": factories.UserFactory(
+            username="boss", last_name="林", first_name="涛", branch=nanjing, role=SUPERVISOR
+        ),
+    }
+    ApprovalAuthority.objects.create(user=people["reviewer"], max_amount=Decimal("50000"))
+    owner = factories.PersonFactory(name="孙丽华", phone="13951234567")
+    vehicle = factories.VehicleFactory(plate="苏A8K2Q7", owner=owner, brand_model="大众牌 SVW7155")
+    policy = factories.PolicyFactory(
+        vehicle=vehicle, branch=nanjing, start_date=timezone.localdate() - dt.timedelta(days=200)
+    )
+    return people, policy
+
+
+def fill_report(page, *, when: str):
+    page.goto("/claims/report/")
+    page.get_by_label("出险车辆").fill("苏A8K2Q7")
+    page.get_by_label("出险车辆").press("Tab")
+    page.get_by_label("出险时间").fill(when)
+    page.get_by_label("出险地点").fill("南京市玄武区中山路")
+    page.get_by_label("事故经过").fill("追尾前车。")
+    page.locator("#id_party-0-kind").select_option("vehicle")
+    page.locator("#id_party-0-plate").fill("苏B12345")
+    page.locator("#id_party-0-property").fill("1500")
+
+
+def test_a_report_outside_every_cover_says_why_next_to_the_accident_time(page, counter):
+    people, policy = counter
+    login(page, "clerk")
+    fill_report(page, when="2021-06-01T10:00")
+    page.get_by_role("button", name="提交报案").click()
+    page.wait_for_load_state("networkidle")
+    field = page.locator("#id_accident_at")
+    feedback = page.locator("#div_id_accident_at .invalid-feedback")
+    feedback.wait_for()
+    assert (
+        "不在车辆 苏A8K2Q7 的任何保险期间内" in feedback.inner_text()
+        and policy.number in feedback.inner_text()
+    )
+    assert "is-invalid" in field.get_attribute("class")
+    screenshot(page, "claims-report-outside-cover")
+    # A report dated in the future: said next to the field too.
+    later = (timezone.localtime() + dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    fill_report(page, when=later)
+    page.get_by_role("button", name="提交报案").click()
+    page.wait_for_load_state("networkidle")
+    assert "不能晚于当前时间" in page.locator("#div_id_accident_at .invalid-feedback").inner_text()
+    assert not Claim.objects.exists()
+
+
+def test_victims_are_added_in_place_on_the_report_form(page, counter):
+    people, policy = counter
+    login(page, "clerk")
+    fill_report(page, when=(timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    add = page.get_by_role("button", name="＋ 添加当事方")
+    for n in range(2, 5):  # two rows to begin with; three more added in place
+        add.click()
+        page.locator(f"#id_party-{n}-kind").select_option("person")
+        page.locator(f"#id_party-{n}-name").fill(f"伤者{n}")
+        page.locator(f"#id_party-{n}-medical").fill(str(1000 * n))
+    page.locator("#id_party-1-kind").select_option("property")
+    page.locator("#id_party-1-name").fill("路灯")
+    page.locator("#id_party-1-property").fill("800")
+    assert page.locator("#id_party-TOTAL_FORMS").input_value() == "5"
+    screenshot(page, "claims-report-five-parties", full_page=True)
+    page.get_by_role("button", name="提交报案").click()
+    page.wait_for_url("**/claims/*/")
+    claim = Claim.objects.get()
+    assert claim.parties.count() == 5

@@ -120,15 +120,27 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert "续保提醒" in page.get_by_test_id("messages").inner_text()
     screenshot(page, "hotline-3-customer")
 
-    # Log the call in two clicks: the car, then save.
+    # Log the call in two clicks: the car, then save — answered on the spot, so resolved at once,
+    # and the agent stays on the customer's page.
     page.locator('[data-testid=log-call-open][data-plate="苏A6E921"]').click()
     form = page.locator("#log-call-forms .collapse.show [data-testid=log-call-form]")
     form.wait_for()
     screenshot(page, "hotline-4-log-call")
-    form.get_by_role("button", name="保存为工单").click()
-    page.wait_for_url("**/support/tickets/*/")
+    form.get_by_test_id("log-call-resolved").click()
+    page.wait_for_load_state()
+    assert "已当场解答，标记为已解决" in page.locator("[role=alert].alert-success").inner_text()
     ticket = Ticket.objects.get()
     assert (ticket.customer_id, ticket.vehicle.plate, ticket.channel) == (person.pk, "苏A6E921", "hotline")
+    assert ticket.status == "resolved"
+    assert page.get_by_test_id("person-name").inner_text() == "陈静"
+
+    # A call that needs follow-up: one more click keeps the ticket open and opens it.
+    page.locator('[data-testid=log-call-open][data-plate="苏A6E921"]').click()
+    form = page.locator("#log-call-forms .collapse.show [data-testid=log-call-form]")
+    form.wait_for()
+    form.get_by_test_id("log-call-follow-up").click()
+    page.wait_for_url("**/support/tickets/*/")
+    assert Ticket.objects.filter(status="open").count() == 1
     screenshot(page, "hotline-5-ticket")
 
     # "/" takes the agent back to a search from the desk.

@@ -190,7 +190,9 @@ def test_the_sums_of_the_entries_a_page_lists_are_the_ledgers_sums(claim, walk_t
     sums = ledger_sums(claim)
     assert sums == sums_of(claim_ledger(claim))
     assert sums.used == {"medical": D("5000.00"), "property": D("0.00")}
-    assert sums.advanced == {(injured.pk, "medical"): D("5000.00")}
+    # What each victim was paid nets out the reversed settlement: the advance alone is left.
+    assert sums.paid[(injured.pk, "medical")] == D("5000.00")
+    assert all(amount == 0 for key, amount in sums.paid.items() if key != (injured.pk, "medical"))
 
 
 @pytest.fixture

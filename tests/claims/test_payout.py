@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claims import payout
 from claims.choices import Exclusion, LossCategory
@@ -178,20 +180,67 @@ def test_the_insured_side_and_excluded_losses_are_not_paid():
     assert "诉讼" in reasons[4]
 
 
-def test_advances_count_against_the_medical_limit_and_reduce_each_victims_loss():
-    # 18,000 limit, 5,000 already advanced to victim a. a lost 15,000, b lost 15,000:
-    # 13,000 left to share over outstanding 10,000 (a) and 15,000 (b) → 5,200 and 7,800.
+def test_an_advance_counts_toward_its_victims_own_share_not_off_the_limit():
+    # docs/regulation.md §5: shares over every victim's whole loss. 18,000 over 15,000 and 15,000:
+    # 9,000 each; a was advanced 5,000, so 4,000 is still due to a and b gets all 9,000.
     calc = payout.calculate(
         limits=LIMITS_2020_FAULT,
-        lines=[line("a", MEDICAL, "15000", advanced=D("5000")), line("b", MEDICAL, "15000")],
+        lines=[line("a", MEDICAL, "15000", paid=D("5000")), line("b", MEDICAL, "15000")],
         used={MEDICAL: D("5000")},
         at_fault=True,
     )
     medical = calc.category(MEDICAL)
-    assert medical.available == D("13000")
-    assert calc.payable() == {"a": D("5200.00"), "b": D("7800.00")}
+    assert {r.line.key: r.share for r in medical.lines} == {"a": D("9000.00"), "b": D("9000.00")}
+    assert calc.payable() == {"a": D("4000.00"), "b": D("9000.00")}
     # Advance plus payments never exceed the limit.
     assert medical.used + medical.payable == D("18000")
+
+
+def test_the_worked_example_of_the_regulation_section_5():
+    # docs/regulation.md §5: 2021, at fault, medical limit 18,000. A assessed 12,000 of which 5,000
+    # advanced, B assessed 10,000 → shares A 9,818.18 (4,818.18 still due), B 8,181.82.
+    calc = payout.calculate(
+        limits=LIMITS_2020_FAULT,
+        lines=[line("A", MEDICAL, "12000", paid=D("5000")), line("B", MEDICAL, "10000")],
+        used={MEDICAL: D("5000")},
+        at_fault=True,
+    )
+    medical = calc.category(MEDICAL)
+    shares = {r.line.key: r.share for r in medical.lines}
+    assert shares == {"A": D("9818.18"), "B": D("8181.82")}
+    assert calc.payable() == {"A": D("4818.18"), "B": D("8181.82")}
+    assert medical.payable == D("13000.00")
+    assert medical.shared
+    assert "已付款项计入各受害人本人的份额" in medical.explanation
+    reasons = {r.line.key: r.reason for r in medical.lines}
+    assert "扣除已付 5,000.00 元" in reasons["A"]
+
+
+def test_an_earlier_instalment_counts_like_an_advance():
+    # A second payment after the first (追加赔付): B was paid 6,000 on an assessment of 10,000;
+    # re-assessed at 12,000 with A at 12,000 → 9,000 each; B is owed 3,000 more, A 9,000.
+    calc = payout.calculate(
+        limits=LIMITS_2020_FAULT,
+        lines=[line("A", MEDICAL, "12000"), line("B", MEDICAL, "12000", paid=D("6000"))],
+        used={MEDICAL: D("6000")},
+        at_fault=True,
+    )
+    assert calc.payable() == {"A": D("9000.00"), "B": D("3000.00")}
+
+
+def test_an_advance_above_its_victims_share_leaves_the_others_only_what_is_left_of_the_limit():
+    # A was advanced 15,000 but A's share of 18,000 over 15,000 and 30,000 is only 6,000:
+    # B's share is 12,000, but only 3,000 is left of the limit.
+    calc = payout.calculate(
+        limits=LIMITS_2020_FAULT,
+        lines=[line("A", MEDICAL, "15000", paid=D("15000")), line("B", MEDICAL, "30000")],
+        used={MEDICAL: D("15000")},
+        at_fault=True,
+    )
+    assert calc.payable() == {"A": D("0.00"), "B": D("3000.00")}
+    reasons = {r.line.key: r.reason for r in calc.category(MEDICAL).lines}
+    assert "无余额" in reasons["A"]
+    assert "剩余限额不足" in reasons["B"]
 
 
 def test_advance_room_is_the_no_fault_medical_limit_when_not_at_fault():
@@ -221,9 +270,76 @@ def test_an_advance_case_pays_only_rescue_costs_within_the_medical_limit():
 def test_a_victim_fully_covered_by_advances_is_owed_nothing_more():
     calc = payout.calculate(
         limits=LIMITS_2020_FAULT,
-        lines=[line("a", MEDICAL, "2000", advanced=D("2000"))],
+        lines=[line("a", MEDICAL, "2000", paid=D("2000"))],
         used={MEDICAL: D("2000")},
         at_fault=True,
     )
     assert calc.total == D("0")
     assert "无余额" in calc.category(MEDICAL).lines[0].reason
+
+
+# --- Properties over any losses and earlier payments (docs/regulation.md §5) ---------------------
+
+money = st.decimals(min_value=D("0"), max_value=D("300000"), places=2, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def victims(draw):
+    """Up to 8 victims of one category: each a whole assessed loss and what was paid before
+    (never more than the loss), with the earlier payments together within the limit."""
+    limit = draw(st.sampled_from([D("18000"), D("1800"), D("2000"), D("100"), D("180000")]))
+    losses = draw(st.lists(money, min_size=1, max_size=8))
+    paid = []
+    room = limit
+    for loss in losses:
+        p = draw(st.decimals(min_value=D("0"), max_value=min(loss, room), places=2))
+        paid.append(p)
+        room -= p
+    return limit, losses, paid
+
+
+@settings(max_examples=300, deadline=None)
+@given(victims())
+def test_whatever_was_paid_before_the_limit_is_never_passed_and_nothing_is_negative(case):
+    limit, losses, paid = case
+    lines = [
+        line(i, MEDICAL, str(loss), paid=p) for i, (loss, p) in enumerate(zip(losses, paid, strict=True))
+    ]
+    used = sum(paid, D("0"))
+    limits = {DEATH: D("180000"), MEDICAL: limit, PROPERTY: D("2000")}
+    medical = payout.calculate(limits=limits, lines=lines, at_fault=True, used={MEDICAL: used}).category(
+        MEDICAL
+    )
+    payable = [r.payable for r in medical.lines]
+    assert all(p >= 0 and p == p.quantize(D("0.01")) for p in payable)
+    # Never above the limit, counting what was paid before.
+    assert used + sum(payable) <= limit
+    # The shares add up to the fen: to the limit when shared, to the losses otherwise.
+    shares = sum(r.share for r in medical.lines)
+    assert shares == (limit if sum(losses) > limit else sum(losses))
+    assert medical.payable == sum(payable)
+    for result, p in zip(medical.lines, paid, strict=True):
+        # Nobody is paid beyond their own share.
+        assert p + result.payable <= max(result.share, p)
+        # Unless an earlier payment went beyond someone's share, each is paid their share in full.
+        if all(pp <= r.share for pp, r in zip(paid, medical.lines, strict=True)):
+            assert p + result.payable == result.share
+
+
+@settings(max_examples=200, deadline=None)
+@given(victims())
+def test_an_earlier_payment_to_one_victim_never_shrinks_anothers_share(case):
+    limit, losses, paid = case
+    limits = {DEATH: D("180000"), MEDICAL: limit, PROPERTY: D("2000")}
+    with_paid = payout.calculate(
+        limits=limits,
+        lines=[
+            line(i, MEDICAL, str(loss), paid=p) for i, (loss, p) in enumerate(zip(losses, paid, strict=True))
+        ],
+        at_fault=True,
+        used={MEDICAL: sum(paid, D("0"))},
+    ).category(MEDICAL)
+    without = payout.calculate(
+        limits=limits, lines=[line(i, MEDICAL, str(loss)) for i, loss in enumerate(losses)], at_fault=True
+    ).category(MEDICAL)
+    assert [r.share for r in with_paid.lines] == [r.share for r in without.lines]

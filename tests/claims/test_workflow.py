@@ -54,6 +54,24 @@ def perform(code, claim, by, now=NOW + dt.timedelta(days=1)):
             )
         case "withdraw":
             return services.claim_withdraw(claim=claim, by=by, note="报案人撤回", now=now)
+        case "add_party":
+            return services.claim_add_party(
+                claim=claim, by=by, new_party=factories.third_party_vehicle(9, property="800"), now=now
+            )
+        case "supplement":
+            return services.claim_supplement(claim=claim, by=by, note="伤者后续治疗费用", now=now)
+        case "reopen":
+            return services.claim_reopen(claim=claim, by=by, note="伤者起诉，法院判决增加赔偿", now=now)
+        case "recover":
+            if not claim.payments.filter(recoverable=True).exists():
+                # An advance case's rescue costs paid (as the advance step pays them).
+                claim.payments.create(
+                    kind="advance", amount=D("100.00"), status="paid", recoverable=True,
+                    approved_by=by, approved_at=now, paid_by=by, paid_at=now,
+                )  # fmt: skip
+            return services.claim_recover(
+                claim=claim, by=by, amount=D("60.00"), debtor="醉酒驾驶人", reference="R1", now=now
+            )
     raise AssertionError(code)
 
 
@@ -112,12 +130,17 @@ MAY = {
     "close": {"claims_adjuster", "supervisor"},
     "reject": {"claims_adjuster", "supervisor"},
     "withdraw": {"hotline_agent", "counter_clerk", "claims_adjuster", "supervisor"},
+    "add_party": {"claims_adjuster", "supervisor"},
+    "supplement": {"claims_adjuster", "supervisor"},
+    "reopen": {"supervisor"},
+    "recover": {"claims_adjuster", "supervisor"},
 }
 PERSONAS = ["counter_clerk", "hotline_agent", "claims_adjuster", "second_adjuster", "supervisor"]
 SOURCE_STATE = {
     "register": S.REPORTED, "documents": S.REGISTERED, "advance": S.REGISTERED, "survey": S.REGISTERED,
     "assess": S.SURVEYED, "calculate": S.ASSESSED, "send_back": S.CALCULATED, "approve": S.CALCULATED,
     "revoke": S.APPROVED, "pay": S.APPROVED, "close": S.PAID, "reject": S.REPORTED, "withdraw": S.REPORTED,
+    "add_party": S.REPORTED, "supplement": S.PAID, "reopen": S.CLOSED, "recover": S.PAID,
 }  # fmt: skip
 
 
@@ -246,8 +269,13 @@ def test_transition_table_and_database_constraint_agree():
     triples = workflow.transition_triples()
     assert ("report", "", S.REPORTED) in triples
     assert ("reject", S.CALCULATED, S.REJECTED) in triples
-    assert ("reject", S.APPROVED, S.REJECTED) not in triples  # approval is the decision
+    # docs/regulation.md §6: refused from any open state, approval included.
+    assert ("reject", S.APPROVED, S.REJECTED) in triples
     assert ("withdraw", S.APPROVED, S.WITHDRAWN) in triples
     assert not any(
         source in (S.PAID, S.CLOSED) and target in (S.REJECTED, S.WITHDRAWN) for _, source, target in triples
     )
+    # After the first payment: a supplementary round, a reopened claim, recoveries.
+    assert ("supplement", S.PAID, S.SURVEYED) in triples
+    assert ("reopen", S.CLOSED, S.SURVEYED) in triples
+    assert ("recover", S.CLOSED, S.CLOSED) in triples

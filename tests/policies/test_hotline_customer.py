@@ -176,7 +176,8 @@ def test_a_call_is_logged_from_the_customer_page_prefilled_with_customer_and_veh
     assert fields["person"] == str(wang_fang.pk) and fields["vehicle"] == str(car.pk)
     response = agent_client.post(reverse("support:log_call"), fields)
     ticket = Ticket.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("support:ticket", args=[ticket.pk])
+    assert response.status_code == 302 and response["Location"] == fields["next"]  # back on the customer
+    assert ticket.status == "resolved"
     assert (ticket.customer, ticket.vehicle, ticket.channel) == (wang_fang, car, Channel.HOTLINE)
     assert ticket.policy == car.policies.order_by("-start_date").first()
     assert ticket.assignee == hotline_agent

@@ -50,11 +50,23 @@ def test_a_branch_without_queues_gets_its_general_queue_on_first_use(other_branc
     assert services.queue_for(branch=other_branch, category=Category.PREMIUM) == queue
 
 
-def test_logging_a_call_makes_an_open_ticket_of_the_agent_in_the_hotline_queue(
+def test_a_call_answered_on_the_spot_is_logged_resolved_in_the_same_step(hotline_agent, customer, policy):
+    ticket = services.ticket_log_call(agent=hotline_agent, customer=customer, policy=policy)
+    assert ticket.status == Status.RESOLVED
+    assert ticket.resolved_at is not None and ticket.first_response_time == dt.timedelta(0)
+    kinds = list(ticket.events.order_by("pk").values_list("kind", "to_value"))
+    assert (EventKind.STATUS, Status.RESOLVED) in kinds  # in the append-only history
+
+
+def test_logging_a_call_to_follow_up_makes_an_open_ticket_of_the_agent_in_the_hotline_queue(
     hotline_agent, customer, policy
 ):
     ticket = services.ticket_log_call(
-        agent=hotline_agent, customer=customer, policy=policy, category=Category.RENEWAL_STATUS
+        agent=hotline_agent,
+        customer=customer,
+        policy=policy,
+        category=Category.RENEWAL_STATUS,
+        follow_up=True,
     )
     assert ticket.channel == Channel.HOTLINE
     assert ticket.queue.is_hotline

@@ -232,11 +232,29 @@ def test_new_ticket_for_an_unknown_customer_needs_a_contact(clerk_client):
 def test_the_hotline_logs_a_call_in_one_post(agent_client, customer, car, policy, hotline_agent):
     response = agent_client.post(
         reverse("support:log_call"),
-        {"person": customer.pk, "policy": policy.pk, "category": "renewal_status", "note": "问续保"},
+        {"person": customer.pk, "policy": policy.pk, "category": "renewal_status", "note": "问续保",
+         "next": "/hotline/"},
+    )  # fmt: skip
+    ticket = Ticket.objects.get()
+    assert response["Location"] == "/hotline/"  # answered on the spot: back where the call was taken
+    assert (ticket.assignee, ticket.policy, ticket.description) == (hotline_agent, policy, "问续保")
+    assert ticket.status == "resolved"
+
+
+def test_a_call_kept_open_for_follow_up_opens_its_ticket(agent_client, customer, policy):
+    response = agent_client.post(
+        reverse("support:log_call"),
+        {
+            "person": customer.pk,
+            "policy": policy.pk,
+            "category": "claim",
+            "follow_up": "1",
+            "next": "/hotline/",
+        },
     )
     ticket = Ticket.objects.get()
     assert response["Location"] == reverse("support:ticket", args=[ticket.pk])
-    assert (ticket.assignee, ticket.policy, ticket.description) == (hotline_agent, policy, "问续保")
+    assert ticket.status == "open" and ticket.resolution_due is not None
 
 
 def test_logging_a_call_about_someone_elses_policy_is_refused(agent_client, policy):

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
-    dependencies = [("claims", "0005_claim_idempotency_fingerprint")]
+    dependencies = [("claims", "0008_claim_approvals_index")]
 
     operations = [
         AddIndexConcurrently(
