@@ -38,7 +38,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
-    dependencies = [("policies", "0014_partition_access_log_by_month")]
+    dependencies = [("policies", "0018_policy_permissions_and_event_fields")]
 
     operations = [
         AddIndexConcurrently(
