@@ -31,6 +31,7 @@ from reminders.models import RenewalCall
 PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
 KEEP_TERMS = 20
+OPEN_SINGLE = "one"  # a search that finds one customer opens their page at once
 RENEW_ELSEWHERE = "热线不出单：客户可在官网、APP、微信小程序续保，或到承保网点柜面办理。"
 
 
@@ -58,6 +59,8 @@ def home(request: HttpRequest) -> HttpResponse:
             params = VehicleFilter.params(request.POST)
             if form.cleaned_data["q"]:
                 params["s"] = _remember(request, form.cleaned_data["q"])
+                if request.POST.get(OPEN_SINGLE) == "1":  # the box's "唯一匹配时直接打开" (on by default)
+                    params[OPEN_SINGLE] = "1"
             return redirect(f"{reverse('hotline:home')}?{urlencode(params)}" if params else "hotline:home")
         term = ""
     else:
@@ -74,6 +77,9 @@ def home(request: HttpRequest) -> HttpResponse:
         table = table_class(results.rows, day=day, order_by=results.sort)
         paginate(request, table, per_page=PER_PAGE, lazy=True)
     _grant_shown(request, results, table)
+    if request.GET.get(OPEN_SINGLE) == "1" and (single := _single_customer(results, table)) is not None:
+        messages.info(request, "只有一位客户符合查询，已直接打开其客户视图。")
+        return redirect(single)
     context = {
         "ready_calls": _ready_calls(request),
         "form": form,
@@ -96,6 +102,25 @@ def _grant_shown(request: HttpRequest, results, table) -> None:
     if table is not None and getattr(table, "page", None) is not None:
         shown += [row.record.vehicle.owner_id for row in table.page.object_list]
     access.grant_person(request, *dict.fromkeys(shown))
+
+
+def _single_customer(results, table) -> str | None:
+    """The customer view's address when a search (not filters alone) found one customer only —
+    every person, vehicle and row it found is theirs; with one vehicle, that vehicle in focus."""
+    search = results.search
+    if search is None or not search.found or results.count > PER_PAGE:
+        return None
+    rows = list(table.page.object_list) if table is not None and getattr(table, "page", None) else []
+    if results.count and len(rows) != results.count:
+        return None
+    owners = {p.pk for p in search.people}
+    owners |= {v.owner_id for v in results.uninsured}
+    owners |= {row.record.vehicle.owner_id for row in rows}
+    if len(owners) != 1:
+        return None
+    vehicles = {v.pk for v in results.uninsured} | {row.record.vehicle_id for row in rows}
+    url = reverse("hotline:customer", args=[owners.pop()])
+    return f"{url}?vehicle={vehicles.pop()}" if len(vehicles) == 1 else url
 
 
 def _ready_calls(request: HttpRequest) -> int:
