@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from core.clock import today
+from policies.access import can_correct_policy
 from policies.choices import PolicyStatus, RenewalStatus, SalesChannel
 from policies.identifiers import is_trailer_plate
 from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Policy, User, Vehicle
@@ -299,3 +302,59 @@ def staff_account_save(
     others = list(account.groups.exclude(name__in=ROLES))  # groups other than roles stay as they are
     account.groups.set([*others, Group.objects.get(name=role)])
     return account
+
+
+# What a correction may change, and how each is called (policy_correct).
+CORRECTABLE = {
+    "premium": "交强险保费",
+    "vehicle_tax": "车船税",
+    "start_date": "保险起期",
+    "end_date": "保险止期",
+}
+MIN_REASON = 4
+
+
+@transaction.atomic
+def policy_correct(
+    *,
+    policy: Policy,
+    by: User,
+    reason: str,
+    premium: Decimal | None = None,
+    vehicle_tax: Decimal | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> list[str]:
+    """Correct a policy's premium, vehicle tax or cover dates, with a reason (admin never
+    edits them). The total follows the premium and tax; the dates may not overlap another
+    policy of the vehicle. The change's history row (before and after, who, why) is written
+    by the history triggers with this service's name and the reason. Idempotent: the values
+    it already has change nothing. Returns the names of the fields changed."""
+    if not can_correct_policy(by):
+        raise ValidationError("您没有更正保单的权限，请联系主管。", code="forbidden")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ValidationError(
+            f"请填写更正原因（至少 {MIN_REASON} 个字），如“出单时保费录入错误”。", code="reason"
+        )
+    locked = Policy.objects.select_for_update().get(pk=policy.pk)
+    asked = {"premium": premium, "vehicle_tax": vehicle_tax, "start_date": start_date, "end_date": end_date}
+    changed = {
+        name: value for name, value in asked.items() if value is not None and getattr(locked, name) != value
+    }
+    if not changed:
+        return []
+    for name in ("premium", "vehicle_tax"):
+        if changed.get(name, 0) < 0:
+            raise ValidationError(f"{CORRECTABLE[name]}不能为负数。", code="negative")
+    start, end = changed.get("start_date", locked.start_date), changed.get("end_date", locked.end_date)
+    if end < start:
+        raise ValidationError("保险止期不能早于保险起期。", code="dates")
+    if "start_date" in changed or "end_date" in changed:
+        check_no_overlap(vehicle=locked.vehicle, start=start, end=end, exclude_pk=locked.pk)
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.total = locked.premium + locked.vehicle_tax
+    with pghistory.context(service="保单更正", reason=reason, user=by.pk):
+        locked.save(update_fields=[*changed, "total"])
+    return [CORRECTABLE[name] for name in changed]

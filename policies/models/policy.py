@@ -100,7 +100,10 @@ class Policy(models.Model):
     class Meta:
         verbose_name = "保单"
         verbose_name_plural = "保单"
-        permissions = [("renew_policy", "可办理续保")]
+        permissions = [
+            ("renew_policy", "可办理续保"),
+            ("correct_policy", "可更正保单的保费、车船税与保险期间（须说明原因）"),
+        ]
         indexes = [
             models.Index(fields=["vehicle", "start_date"], name="policy_vehicle_start_idx"),
             models.Index(fields=["end_date"], name="policy_end_idx"),

@@ -182,9 +182,10 @@ def test_the_queue_and_an_open_claim_at_1366x768(page, desk):
 def test_the_supervisor_sees_loss_ratio_and_cycle_time_on_the_dashboard(page, desk):
     login(page, "boss")
     page.goto("/dashboard/")
-    panel = page.get_by_test_id("claims-panel")
+    panel = page.get_by_test_id("panel-claim-steps")
     panel.wait_for()
-    assert "赔付率" in panel.inner_text() and "报案至支付平均" in panel.inner_text()
+    assert "超 5 日核定时限" in panel.inner_text() and "平均结案周期" in panel.inner_text()
+    assert "赔付率" in page.get_by_test_id("panel-loss-ratio").inner_text()
     panel.scroll_into_view_if_needed()
     screenshot(page, "claims-dashboard-panel")
 
