@@ -316,8 +316,12 @@ FINANCIAL_FIELDS = [
 class PolicyCorrectionForm(forms.Form):
     premium = forms.DecimalField(label="交强险保费（元）", max_digits=10, decimal_places=2, min_value=0)
     vehicle_tax = forms.DecimalField(label="车船税（元）", max_digits=10, decimal_places=2, min_value=0)
-    start_date = forms.DateField(label="保险起期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="保险止期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="保险起期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="保险止期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     reason = forms.CharField(
         label="更正原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
