@@ -15,6 +15,7 @@ from channels.api.ratelimit import Limit, Rate
 from channels.api.selectors import insured_vehicle, status_answer
 from core.clock import today
 from policies.services import client_ip
+from policies.tariffs import advance_window_words
 
 TEMPLATE = "channels/status.html"
 
@@ -27,7 +28,9 @@ def status_page(request: HttpRequest) -> HttpResponse:
     personal. Every submission counts against the client address's limit, every valid one
     against the plate's too."""
     if request.method != "POST":
-        return render(request, TEMPLATE, {"form": StatusLookupForm()})
+        return render(
+            request, TEMPLATE, {"form": StatusLookupForm(), "advance_window": advance_window_words(today())}
+        )
     exceeded = ratelimit.hit(Limit(f"page-ip:{client_ip(request)}", Rate.parse(settings.STATUS_PAGE_IP_RATE)))
     form = StatusLookupForm(request.POST)
     if exceeded is None and form.is_valid():
@@ -44,4 +47,4 @@ def status_page(request: HttpRequest) -> HttpResponse:
         response = render(request, TEMPLATE, {"form": form, "retry_after": exceeded.retry_after}, status=429)
         response["Retry-After"] = str(exceeded.retry_after)
         return response
-    return render(request, TEMPLATE, {"form": form})
+    return render(request, TEMPLATE, {"form": form, "advance_window": advance_window_words(today())})

@@ -340,7 +340,7 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["status", "channel", "term_kind", "floating_reason", "branch"]
     list_select_related = ["vehicle", "branch", "policyholder"]
-    raw_id_fields = ["vehicle", "policyholder", "insured", "renewed_from", "issued_by"]
+    raw_id_fields = ["vehicle", "policyholder", "insured", "renewed_from", "issued_by", "cancelled_by"]
     autocomplete_fields = ["branch"]
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
@@ -433,6 +433,53 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
                 search.TermKind.VIN: "vehicle__vin",
             },
         ), False
+
+
+@admin.register(models.PremiumEntry)
+class PremiumEntryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """The premium ledger: what the counter charged and refunded, how, and by whom (append-only)."""
+
+    list_display = ["at", "policy_number", "kind", "amount", "method", "reference", "by"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["policy", "by"]
+    raw_id_fields = ["policy", "by"]
+    sortable_by = ("at",)
+    ordering = ["-at"]
+
+    @admin.display(description="保单号")
+    def policy_number(self, obj):
+        return obj.policy.number
+
+
+@admin.register(models.DrinkDrivingRecord)
+class DrinkDrivingRecordAdmin(HardenedAdmin, admin.ModelAdmin):
+    """Drink-driving offences (docs/regulation.md §2): added through `drink_driving_record_add`,
+    which counts each in the record of the policy that covered its day; never edited."""
+
+    list_display = ["offence_date", "vehicle", "kind", "decision_number", "recorded_by", "recorded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["vehicle", "recorded_by"]
+    raw_id_fields = ["vehicle", "driver"]
+    fields = ["vehicle", "driver", "offence_date", "kind", "decision_number"]
+    search_fields = ["=decision_number"]
+    ordering = ["-offence_date", "-pk"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        record = services.drink_driving_record_add(
+            vehicle=obj.vehicle,
+            offence_date=obj.offence_date,
+            kind=obj.kind,
+            decision_number=obj.decision_number,
+            driver=obj.driver,
+            by=request.user,
+        )
+        obj.pk = record.pk
 
 
 class AccessPageFilter(RecentValuesListFilter):

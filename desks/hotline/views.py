@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -51,15 +51,24 @@ def _recall(request: HttpRequest, key: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 @permission_required(access.HOTLINE_DESK, raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    """Search and filter. A search is posted and answered with a redirect to its results."""
+    """Search and filter. A search is posted and answered with its results in one response;
+    the term is kept in the session under a key, and the page's address becomes the results'
+    URL (`results_url`: the key and the filters, never the term) for paging, sorting and reload."""
+    results_url = None
     if request.method == "POST":
         form = SearchForm(request.POST)
+        term = ""
         if form.is_valid():
             params = VehicleFilter.params(request.POST)
-            if form.cleaned_data["q"]:
-                params["s"] = _remember(request, form.cleaned_data["q"])
-            return redirect(f"{reverse('hotline:home')}?{urlencode(params)}" if params else "hotline:home")
-        term = ""
+            term = form.cleaned_data["q"]
+            if term:
+                params["s"] = _remember(request, term)
+                form = SearchForm(initial={"q": term})
+            # The page is drawn as its results' URL draws it: pager and sort links keep the key.
+            request.GET = QueryDict(urlencode(params))
+            results_url = (
+                f"{reverse('hotline:home')}?{urlencode(params)}" if params else reverse("hotline:home")
+            )
     else:
         key = request.GET.get("s", "")
         term = _recall(request, key)
@@ -81,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "results": results,
         "table": table,
         "max_people": MAX_PEOPLE,
+        "results_url": results_url,
         "unrecognised_hint": UNRECOGNISED_HINT,
         "today": day,
     }

@@ -238,3 +238,38 @@ def test_supervisor_shares_a_branchs_calls_among_its_agents(page):
     loads = [card.inner_text() for card in page.get_by_test_id("agent-load-card").all()]
     assert all("3" in text for text in loads), loads
     screenshot(page, "hotline-10-team")
+
+
+def test_a_search_is_one_request_whose_results_page_reloads_and_pages_by_its_key(page):
+    """Enter sends one POST, answered with the results; the address becomes the results' key
+    (never the number typed), which the pager, a reload and the back button read by GET."""
+    from tests.policies.hotline_callers import fleet_owner
+
+    nanjing = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    UserFactory(username="agent_li", last_name="李", first_name="娜", branch=nanjing, role=HOTLINE_AGENT)
+    fleet_owner(vehicles=25, branch=nanjing, phone="13600000025", years=1)
+    login(page, "agent_li")
+    page.goto("/hotline/")
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url)) if "/hotline/" in r.url else None)
+
+    page.keyboard.type("136 0000 0025")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/hotline/?s=*")
+    assert [method for method, _ in sent] == ["POST"]  # no redirect, no second request
+    assert "13600000025" not in page.url
+    assert "共 <strong>25</strong>" in page.get_by_test_id("result-count").inner_html()
+    assert page.get_by_test_id("result-row").count() == 20
+    results = page.url
+    screenshot(page, "hotline-10-one-request")
+
+    page.get_by_test_id("next-page").click()
+    page.wait_for_url("**/hotline/?s=*page=2*")
+    assert page.get_by_test_id("result-row").count() == 5
+    page.go_back()
+    page.wait_for_url(results)
+    assert page.get_by_test_id("result-row").count() == 20
+    sent.clear()
+    page.reload()
+    assert [method for method, _ in sent] == ["GET"]  # a reload asks nothing to be sent again
+    assert page.get_by_test_id("result-row").count() == 20

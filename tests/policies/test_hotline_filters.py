@@ -13,6 +13,7 @@ from core.clock import today
 from desks.hotline import results
 from policies.choices import RenewalStatus
 from tests.factories import PolicyFactory, VehicleFactory, policy_chain
+from tests.grants import results_url
 from tests.policies.hotline_callers import WANG_FANG_PHONE, fleet_owner, make_wang_fang
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,11 @@ def test_cover_end_range(agent_client, wang_fang):
 
 def test_filters_combine_with_a_search(agent_client, wang_fang):
     response = agent_client.post(HOME, {"q": WANG_FANG_PHONE, "renewal": "lapsed"})
-    assert "renewal=lapsed" in response["Location"]
-    page = agent_client.get(response["Location"]).content.decode()
+    assert "renewal=lapsed" in results_url(response)
+    assert re.findall(r'data-vehicle="(\d+)"', response.content.decode()) == list(
+        plate_ids(wang_fang, "苏A20003")
+    )
+    page = agent_client.get(results_url(response)).content.decode()
     assert re.findall(r'data-vehicle="(\d+)"', page) == list(plate_ids(wang_fang, "苏A20003"))
 
 
@@ -168,8 +172,8 @@ def test_the_results_run_the_same_queries_for_one_car_and_for_forty(
     fleet_owner(vehicles=1, branch=branch, phone="13600000001")
     fleet_owner(vehicles=40, branch=branch, phone="13600000002", name="钱多")
     agent_client.get(HOME)  # the session and the tariff book, once
-    one = agent_client.post(HOME, {"q": "13600000001"})["Location"]
-    forty = agent_client.post(HOME, {"q": "13600000002"})["Location"]
+    one = results_url(agent_client.post(HOME, {"q": "13600000001"}))
+    forty = results_url(agent_client.post(HOME, {"q": "13600000002"}))
     with CaptureQueriesContext(connection) as for_one:
         agent_client.get(one)
     with django_assert_max_num_queries(len(for_one)):
