@@ -85,7 +85,18 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert page.evaluate("document.activeElement.dataset.testid") == "search-box"
     screenshot(page, "hotline-1-desk")
 
-    # The phone number typed with spaces; Enter searches.
+    # The phone number typed with spaces; Enter searches. One customer has it: their page opens.
+    page.keyboard.type("139 5123 4567")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/hotline/customer/{person.pk}/")
+    assert "只有一位客户符合查询" in page.locator("[role=alert]").first.inner_text()
+    assert page.get_by_test_id("person-name").inner_text() == "陈静"
+    screenshot(page, "hotline-2-single-match")
+
+    # With "直接打开" unticked the same search lists the customer's cars.
+    page.goto("/hotline/")
+    page.get_by_test_id("open-single").uncheck()
+    page.get_by_test_id("search-box").click()
     page.keyboard.type("139 5123 4567")
     page.keyboard.press("Enter")
     page.wait_for_url("**/hotline/?s=*")
@@ -102,7 +113,10 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert PHONE not in table and "139****4567" in table  # masked phones only
     screenshot(page, "hotline-2-results")
 
-    # From the search box, Tab reaches the search button, then the customer: Enter opens it.
+    # From the search box, Tab reaches the search button, the "直接打开" box, then the customer:
+    # Enter opens it.
+    page.get_by_test_id("search-box").focus()
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.testid") == "person-link"
