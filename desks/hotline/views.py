@@ -117,17 +117,17 @@ def _single_customer(results, table) -> str | None:
     """The customer view's address when a search (not filters alone) found one customer only —
     every person, vehicle and row it found is theirs; with one vehicle, that vehicle in focus."""
     search = results.search
-    if search is None or not search.found or results.count > PER_PAGE:
+    if search is None or not search.found or results.page is None and results.count:
         return None
-    rows = list(table.page.object_list) if table is not None and getattr(table, "page", None) else []
-    if results.count and len(rows) != results.count:
+    rows = results.page.rows if results.page is not None else []
+    if results.count and (len(rows) != results.count or results.page.has_next):
         return None
     owners = {p.pk for p in search.people}
     owners |= {v.owner_id for v in results.uninsured}
-    owners |= {row.record.vehicle.owner_id for row in rows}
+    owners |= {row.vehicle.owner_id for row in rows}
     if len(owners) != 1:
         return None
-    vehicles = {v.pk for v in results.uninsured} | {row.record.vehicle_id for row in rows}
+    vehicles = {v.pk for v in results.uninsured} | {row.vehicle_id for row in rows}
     url = reverse("hotline:customer", args=[owners.pop()])
     return f"{url}?vehicle={vehicles.pop()}" if len(vehicles) == 1 else url
 
