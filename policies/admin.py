@@ -307,8 +307,9 @@ class VehicleAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
 
 
 FINANCIAL_FIELDS = [
-    "start_date", "end_date", "status", "cancelled_on", "cancel_reason", "refund", "base_premium",
-    "floating_plan", "floating_reason", "floating_rate", "premium", "vehicle_tax", "total",
+    "start_date", "start_hour", "end_date", "original_end_date", "status", "cancelled_on", "cancel_reason",
+    "cancel_document", "cancelled_by", "refund", "base_premium", "floating_plan", "floating_reason",
+    "floating_rate", "drink_driving_rate", "drink_driving_offences", "premium", "vehicle_tax", "total",
     "at_fault_claims", "fatal_claims",
 ]  # fmt: skip
 
@@ -316,8 +317,12 @@ FINANCIAL_FIELDS = [
 class PolicyCorrectionForm(forms.Form):
     premium = forms.DecimalField(label="交强险保费（元）", max_digits=10, decimal_places=2, min_value=0)
     vehicle_tax = forms.DecimalField(label="车船税（元）", max_digits=10, decimal_places=2, min_value=0)
-    start_date = forms.DateField(label="保险起期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="保险止期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="保险起期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="保险止期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     reason = forms.CharField(
         label="更正原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
@@ -336,7 +341,7 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     ]  # fmt: skip
     list_filter = ["status", "channel", "term_kind", "floating_reason", "branch"]
     list_select_related = ["vehicle", "branch", "policyholder"]
-    raw_id_fields = ["vehicle", "policyholder", "insured", "renewed_from", "issued_by", "cancelled_by"]
+    raw_id_fields = ["vehicle", "policyholder", "insured", "renewed_from", "issued_by"]
     autocomplete_fields = ["branch"]
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
