@@ -131,3 +131,41 @@ def test_the_portal_icon_is_served_and_no_page_asks_for_a_missing_one(page):
     response = page.request.get("/favicon.ico")
     assert response.status == 200 and response.headers["content-type"] == "image/x-icon"
     assert missing == []
+
+
+@pytest.fixture
+def utc_page(browser, live_server):
+    """An agent whose computer's clock is set to UTC."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="UTC", base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_call_back_presets_are_beijing_time_on_a_computer_set_to_utc(utc_page):
+    from django.utils import timezone
+
+    from policies.roles import HOTLINE_AGENT
+    from tests.factories import RenewalCallFactory, policy_ending
+
+    page = utc_page
+    branch = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    agent = UserFactory(
+        username="agent_wu", last_name="吴", first_name="婷", branch=branch, role=HOTLINE_AGENT
+    )
+    policy = policy_ending(
+        today() + 3 * DAY, branch=branch, owner=PersonFactory(name="周平", phone="13700000009")
+    )
+    call = RenewalCallFactory(policy=policy, due_date=today(), days_left=3, assigned_to=agent)
+    login(page, "agent_wu")
+    page.goto(f"/hotline/calls/{call.pk}/")
+    field = page.locator("input[type=datetime-local]")
+
+    page.get_by_role("button", name="明天 10:00").click()
+    assert field.input_value() == f"{today() + DAY:%Y-%m-%d}T10:00"
+    page.get_by_role("button", name="1 小时后").click()
+    expected = timezone.localtime(timezone.now() + dt.timedelta(hours=1), SHANGHAI)
+    shown = dt.datetime.fromisoformat(field.input_value()).replace(tzinfo=SHANGHAI)
+    assert abs(shown - expected) < dt.timedelta(minutes=2)
