@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import today
-from core.inputs import paginate
 from desks.hotline.customer import customer_picture, hotline_person_queryset
 from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
@@ -28,7 +27,6 @@ from policies.models import Person
 from reminders import access as reminder_access
 from reminders.models import RenewalCall
 
-PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
 KEEP_TERMS = 20
 OPEN_SINGLE = "one"  # a search that finds one customer opens their page at once
@@ -79,10 +77,10 @@ def home(request: HttpRequest) -> HttpResponse:
     day = today()
     results = hotline_results(term=term or "", data=request.GET, day=day)
     table = None
-    if results.rows is not None:
+    if results.page is not None:
         table_class = RenewedVehicleTable if results.renewed else VehicleTable
-        table = table_class(results.rows, day=day, order_by=results.sort)
-        paginate(request, table, per_page=PER_PAGE, lazy=True)
+        table = table_class(results.page.rows, day=day, order_by=results.sort)
+        table.keyset = results.page  # "previous / next" by cursor (templates/desks/hotline/_table.html)
     _grant_shown(request, results, table)
     # A fresh search (not paging, sorting or reload) that finds one customer opens their page,
     # unless the box's "只有一位客户符合时直接打开" was unticked.
@@ -110,8 +108,8 @@ def _grant_shown(request: HttpRequest, results, table) -> None:
     results page shown. No query: the rows are already read."""
     shown = [p.pk for p in results.search.people] if results.search else []
     shown += [v.owner_id for v in results.uninsured]
-    if table is not None and getattr(table, "page", None) is not None:
-        shown += [row.record.vehicle.owner_id for row in table.page.object_list]
+    if results.page is not None:
+        shown += [row.vehicle.owner_id for row in results.page.rows]
     access.grant_person(request, *dict.fromkeys(shown))
 
 
@@ -119,17 +117,17 @@ def _single_customer(results, table) -> str | None:
     """The customer view's address when a search (not filters alone) found one customer only —
     every person, vehicle and row it found is theirs; with one vehicle, that vehicle in focus."""
     search = results.search
-    if search is None or not search.found or results.count > PER_PAGE:
+    if search is None or not search.found or results.page is None and results.count:
         return None
-    rows = list(table.page.object_list) if table is not None and getattr(table, "page", None) else []
-    if results.count and len(rows) != results.count:
+    rows = results.page.rows if results.page is not None else []
+    if results.count and (len(rows) != results.count or results.page.has_next):
         return None
     owners = {p.pk for p in search.people}
     owners |= {v.owner_id for v in results.uninsured}
-    owners |= {row.record.vehicle.owner_id for row in rows}
+    owners |= {row.vehicle.owner_id for row in rows}
     if len(owners) != 1:
         return None
-    vehicles = {v.pk for v in results.uninsured} | {row.record.vehicle_id for row in rows}
+    vehicles = {v.pk for v in results.uninsured} | {row.vehicle_id for row in rows}
     url = reverse("hotline:customer", args=[owners.pop()])
     return f"{url}?vehicle={vehicles.pop()}" if len(vehicles) == 1 else url
 

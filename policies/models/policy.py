@@ -53,7 +53,7 @@ class Policy(models.Model):
     )
     branch = models.ForeignKey(
         Branch, verbose_name="承保网点", on_delete=models.PROTECT, related_name="policies",
-        db_index=False,  # covered by policy_branch_end_idx
+        db_index=False,  # covered by policy_branch_end_id_idx
     )  # fmt: skip
     channel = models.CharField("销售渠道", max_length=16, choices=SalesChannel.choices)
     term_kind = models.CharField(
@@ -138,9 +138,10 @@ class Policy(models.Model):
         ]
         indexes = [
             models.Index(fields=["vehicle", "start_date"], name="policy_vehicle_start_idx"),
-            models.Index(fields=["end_date"], name="policy_end_idx"),
-            models.Index(fields=["branch", "end_date"], name="policy_branch_end_idx"),
-            models.Index(fields=["channel", "end_date"], name="policy_channel_end_idx"),
+            # Lists in end-date order page by keyset on the index's full order (core.keyset).
+            models.Index(fields=["end_date", "id"], name="policy_end_id_idx"),
+            models.Index(fields=["branch", "end_date", "id"], name="policy_branch_end_id_idx"),
+            models.Index(fields=["channel", "end_date", "id"], name="policy_channel_end_id_idx"),
             models.Index(fields=["issued_at"], name="policy_issued_at_idx"),
             # Short-term covers are few; admin and reports filter on them.
             models.Index(
