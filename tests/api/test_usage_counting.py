@@ -171,3 +171,13 @@ def test_nothing_is_lost_across_processes_and_flushes(shared_rate_limits, tmp_pa
     row = ApiUsage.objects.get(key=key)
     assert row.requests == 145
     assert (row.succeeded, row.not_found) == (3 * 26 + 16, 3 * 14 + 9)
+
+
+def test_counts_of_a_key_deleted_before_the_flush_do_not_hold_up_the_others(api, due_vehicle, settings):
+    settings.RATE_LIMIT_REDIS_URL = ""
+    short_lived = api_key_create(channel="website", name="临时")
+    usage.counter().record(key_id=short_lived.key.pk, endpoint="quotes", status=200)
+    short_lived.key.delete()
+    ask(api, due_vehicle, 2)
+    api_usage_flush()
+    assert counted() == {"renewal-status": (2, 2, 0, 0, 0)}
