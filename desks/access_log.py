@@ -86,7 +86,7 @@ class AccessLogTable(tables.Table):
         empty_text = "没有符合条件的查看记录"
 
     def render_user(self, record):
-        return f"{record.user.username}（{record.user.get_full_name() or record.user.username}）"
+        return f"{record.user.username}（{record.user.last_name}{record.user.first_name}）"
 
     def render_person(self, value):
         return mask_name(value)
@@ -101,7 +101,7 @@ ACCESS_LOG = ExportSpec(
     columns=[
         Column("查看时间", lambda r: r.accessed_at),
         Column("员工用户名", lambda r: r.user.username),
-        Column("员工姓名", lambda r: r.user.get_full_name()),
+        Column("员工姓名", lambda r: f"{r.user.last_name}{r.user.first_name}"),
         Column("被查看客户", lambda r: mask_name(r.person.name), full=lambda r: r.person.name),
         Column("证件号码", lambda r: mask_id_number(r.person.id_number), full=lambda r: r.person.id_number),
         Column("页面", lambda r: r.page),

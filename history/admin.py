@@ -70,8 +70,12 @@ class SearchForm(forms.Form):
     model = forms.ChoiceField(label="记录类型", choices=MODEL_CHOICES, required=False)
     object_id = forms.CharField(label="记录编号（ID）", required=False, max_length=19)
     username = forms.CharField(label="操作人用户名", required=False, max_length=150)
-    since = forms.DateField(label="日期 自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label="日期 自", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def clean_object_id(self):
         value = self.cleaned_data["object_id"].strip()

@@ -38,7 +38,7 @@ from policies.models import (
 )
 
 CREATE, BEFORE, AFTER, DELETE = "create", "before", "after", "delete"
-LABELS = {CREATE: "新增", BEFORE: "修改前", AFTER: "修改后", DELETE: "删除"}
+LABELS = {CREATE: "新增", BEFORE: "修改", AFTER: "修改", DELETE: "删除"}
 
 
 def trackers(*, create: bool = True) -> list:

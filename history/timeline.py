@@ -151,9 +151,7 @@ def _object_label(event) -> str:
 def _name_users(changes: Iterable[Change]) -> None:
     changes = list(changes)
     ids = {c.user for c in changes if isinstance(c.user, int)}
-    names = {
-        u.pk: f"{u.username}（{u.get_full_name() or u.username}）" for u in User.objects.filter(pk__in=ids)
-    }
+    names = {u.pk: f"{u.username}（{u.last_name}{u.first_name}）" for u in User.objects.filter(pk__in=ids)}
     for change in changes:
         change.user = names.get(change.user, str(change.user)) if change.user else "—"
 

@@ -35,6 +35,7 @@ from policies.roles import ROLES, SUPERVISOR, role_of
 COUNTER_DESK = "policies.use_counter_desk"
 HOTLINE_DESK = "policies.use_hotline_desk"
 RENEW_POLICY = "policies.renew_policy"
+CANCEL_POLICY = "policies.cancel_policy"
 VIEW_DASHBOARDS = "policies.view_dashboards"
 CORRECT_POLICY = "policies.correct_policy"
 
@@ -49,6 +50,11 @@ def can_use_desk(user: User, desk: str) -> bool:
 def can_renew_policy(user: User) -> bool:
     """Renewing takes the counter desk and the renewal permission."""
     return can_use_desk(user, "counter") and user.has_perm(RENEW_POLICY)
+
+
+def can_cancel_policy(user: User) -> bool:
+    """Cancelling (退保) takes the counter desk and the cancellation permission."""
+    return can_use_desk(user, "counter") and user.has_perm(CANCEL_POLICY)
 
 
 def can_view_dashboards(user: User) -> bool:
@@ -157,6 +163,16 @@ def get_vehicle_to_renew(user: User, pk: int, *, granted: Collection[int]) -> Ve
         raise PermissionDenied
     vehicle = get_object_or_404(Vehicle.objects.select_related("owner"), pk=pk)
     return _vehicle_of_granted(vehicle, granted)
+
+
+def get_policy_to_cancel(
+    user: User, pk: int, *, granted: Collection[int], queryset: QuerySet | None = None
+) -> Policy:
+    """The policy a clerk is about to cancel: 403 without the cancellation permission, 404
+    unless its customer was found in this session."""
+    if not can_cancel_policy(user):
+        raise PermissionDenied
+    return get_policy_for_user(user, pk, desk="counter", granted=granted, queryset=queryset)
 
 
 # --- Staff accounts in admin ---------------------------------------------------------------------

@@ -307,8 +307,9 @@ class VehicleAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
 
 
 FINANCIAL_FIELDS = [
-    "start_date", "end_date", "status", "cancelled_on", "cancel_reason", "refund", "base_premium",
-    "floating_plan", "floating_reason", "floating_rate", "premium", "vehicle_tax", "total",
+    "start_date", "start_hour", "end_date", "original_end_date", "status", "cancelled_on", "cancel_reason",
+    "cancel_document", "cancelled_by", "refund", "base_premium", "floating_plan", "floating_reason",
+    "floating_rate", "drink_driving_rate", "drink_driving_offences", "premium", "vehicle_tax", "total",
     "at_fault_claims", "fatal_claims",
 ]  # fmt: skip
 
@@ -316,8 +317,12 @@ FINANCIAL_FIELDS = [
 class PolicyCorrectionForm(forms.Form):
     premium = forms.DecimalField(label="交强险保费（元）", max_digits=10, decimal_places=2, min_value=0)
     vehicle_tax = forms.DecimalField(label="车船税（元）", max_digits=10, decimal_places=2, min_value=0)
-    start_date = forms.DateField(label="保险起期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="保险止期", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="保险起期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="保险止期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     reason = forms.CharField(
         label="更正原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
@@ -429,6 +434,53 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
                 search.TermKind.VIN: "vehicle__vin",
             },
         ), False
+
+
+@admin.register(models.PremiumEntry)
+class PremiumEntryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """The premium ledger: what the counter charged and refunded, how, and by whom (append-only)."""
+
+    list_display = ["at", "policy_number", "kind", "amount", "method", "reference", "by"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["policy", "by"]
+    raw_id_fields = ["policy", "by"]
+    sortable_by = ("at",)
+    ordering = ["-at"]
+
+    @admin.display(description="保单号")
+    def policy_number(self, obj):
+        return obj.policy.number
+
+
+@admin.register(models.DrinkDrivingRecord)
+class DrinkDrivingRecordAdmin(HardenedAdmin, admin.ModelAdmin):
+    """Drink-driving offences (docs/regulation.md §2): added through `drink_driving_record_add`,
+    which counts each in the record of the policy that covered its day; never edited."""
+
+    list_display = ["offence_date", "vehicle", "kind", "decision_number", "recorded_by", "recorded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["vehicle", "recorded_by"]
+    raw_id_fields = ["vehicle", "driver"]
+    fields = ["vehicle", "driver", "offence_date", "kind", "decision_number"]
+    search_fields = ["=decision_number"]
+    ordering = ["-offence_date", "-pk"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        record = services.drink_driving_record_add(
+            vehicle=obj.vehicle,
+            offence_date=obj.offence_date,
+            kind=obj.kind,
+            decision_number=obj.decision_number,
+            driver=obj.driver,
+            by=request.user,
+        )
+        obj.pk = record.pk
 
 
 class AccessPageFilter(RecentValuesListFilter):
