@@ -47,6 +47,7 @@ def test_a_demo_built_at_night_shows_a_working_day(page, message_dir, live_serve
     call_command("seed_demo", "--policies", "400", "--seed", "7", "--today", day.isoformat(), "--no-progress",
                  stdout=StringIO())  # fmt: skip
     demo_history(days=35, now=dt.datetime.combine(day, dt.time(2, 26), tzinfo=SHANGHAI))
+    call_command("refresh_insights", stdout=StringIO())  # as ./scripts/demo does next
 
     # A customer opens the survey link from the SMS they received and answers it.
     lines = [json.loads(x) for f in sorted(message_dir.glob("*.jsonl")) for x in f.read_text().splitlines()]
