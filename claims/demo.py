@@ -32,7 +32,7 @@ from claims.choices import (
     RejectReason,
 )
 from claims.cover import cover_end
-from claims.models import ApprovalAuthority, Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment
+from claims.models import ApprovalAuthority, Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment, Recovery
 from claims.services.common import apply_deadlines
 from claims.workflow import OPEN_STATES, action
 from core.clock import SHANGHAI
@@ -171,7 +171,6 @@ def _life_stories(rng, policies: list[Policy], staff: Staff, now: dt.datetime) -
     )  # fmt: skip
 
     handler = staff.pick(rng, second.branch_id)
-    reviewer = staff.second(rng, second.branch_id, handler)
     later = services.claim_report(
         vehicle=second.vehicle.plate, accident_at=at, place=f"{second.branch.city}{rng.choice(PLACES)}",
         description="本车右转时与两辆电动自行车相撞，两名骑车人受伤。", at_fault=True,
@@ -189,7 +188,7 @@ def _life_stories(rng, policies: list[Policy], staff: Staff, now: dt.datetime) -
     amounts = {loss.pk: (loss.reported_amount, "") for loss in later.losses.all()}
     later = services.claim_assess(claim=later, by=handler, amounts=amounts, now=step(48))
     later = services.claim_calculate(claim=later, by=handler, now=step(50))
-    services.claim_approve(claim=later, by=boss if reviewer == handler else reviewer, now=step(60))
+    services.claim_approve(claim=later, by=boss, now=step(60))  # 18,000: above an adjuster's authority
     later.refresh_from_db()
     services.claim_pay(claim=later, by=handler, reference=f"TXN{day:%Y%m%d}8801", now=step(70))
     later.refresh_from_db()
@@ -549,8 +548,8 @@ def _event(
 
 
 def reset(*, stdout) -> None:
-    """Delete the claims on the demo branches' policies, with their events, payments and
-    ledger (whose append-only triggers are lifted for these deletes only)."""
+    """Delete the claims on the demo branches' policies, with their events, payments,
+    recoveries and ledger (whose append-only triggers are lifted for these deletes only)."""
     from policies.demo import DEMO_BRANCH_CODES
     from policies.demo.triggers import append_only_lifted
 
@@ -560,8 +559,10 @@ def reset(*, stdout) -> None:
         append_only_lifted(
             ("claims_claimevent", "claims_claimevent_append_only"),
             ("claims_ledgerentry", "claims_ledgerentry_append_only"),
+            ("claims_recovery", "claims_recovery_append_only"),
         ),
     ):
+        Recovery.objects.filter(claim__in=claims).delete()
         LedgerEntry.objects.filter(claim__in=claims).delete()
         Payment.objects.filter(claim__in=claims).delete()
         ClaimEvent.objects.filter(claim__in=claims).delete()
