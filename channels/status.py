@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render as django_render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -15,8 +15,33 @@ from channels.api.ratelimit import Limit, Rate
 from channels.api.selectors import insured_vehicle, status_answer
 from core.clock import today
 from policies.services import client_ip
+from policies.tariffs import advance_window_words
 
 TEMPLATE = "channels/status.html"
+
+
+def channel_links() -> dict[str, dict[str, str]]:
+    """Where each renewal channel is reached from the page: the website and the app by link,
+    the mini program by its name in WeChat, the counter through the hotline."""
+    site = f"https://{settings.SERVICE_WEBSITE}"
+    return {
+        "website": {"url": f"{site}/renew", "hint": settings.SERVICE_WEBSITE},
+        "app": {"url": f"{site}/app", "hint": "下载或打开 APP"},
+        "mini_program": {"url": "", "hint": "微信搜索“交强险服务”小程序"},
+        "counter": {
+            "url": f"tel:{settings.SERVICE_HOTLINE.replace('-', '')}",
+            "hint": f"致电 {settings.SERVICE_HOTLINE} 咨询营业时间",
+        },
+    }
+
+
+def render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """The page with what every state of it shows: the channels' links and the hotline."""
+    links = channel_links()
+    answer = context.get("answer")
+    rows = [(c, links.get(c.code, {"url": "", "hint": ""})) for c in answer.channels] if answer else []
+    context = {"channel_rows": rows, "hotline": settings.SERVICE_HOTLINE, **context}
+    return django_render(request, template, context, status=status)
 
 
 @never_cache
@@ -27,7 +52,9 @@ def status_page(request: HttpRequest) -> HttpResponse:
     personal. Every submission counts against the client address's limit, every valid one
     against the plate's too."""
     if request.method != "POST":
-        return render(request, TEMPLATE, {"form": StatusLookupForm()})
+        return render(
+            request, TEMPLATE, {"form": StatusLookupForm(), "advance_window": advance_window_words(today())}
+        )
     exceeded = ratelimit.hit(Limit(f"page-ip:{client_ip(request)}", Rate.parse(settings.STATUS_PAGE_IP_RATE)))
     form = StatusLookupForm(request.POST)
     if exceeded is None and form.is_valid():
@@ -44,4 +71,4 @@ def status_page(request: HttpRequest) -> HttpResponse:
         response = render(request, TEMPLATE, {"form": form, "retry_after": exceeded.retry_after}, status=429)
         response["Retry-After"] = str(exceeded.retry_after)
         return response
-    return render(request, TEMPLATE, {"form": form})
+    return render(request, TEMPLATE, {"form": form, "advance_window": advance_window_words(today())})

@@ -30,12 +30,16 @@ STEP_ORDER = [ClaimState.REPORTED, ClaimState.REGISTERED, ClaimState.SURVEYED, C
 
 def earned_premium(*, start: dt.date, end: dt.date) -> Decimal:
     """Premium earned from `start` to `end` inclusive: each policy's premium × its days of
-    cover inside the period ÷ its days of cover. One grouped query (policies sharing
-    their dates are summed in the database)."""
+    cover inside the period ÷ its days of cover. A policy cancelled with a refund
+    (docs/regulation.md §3) earns the premium less the refund over the days it covered. One
+    grouped query (policies sharing their dates are summed in the database)."""
     rows = (
         Policy.objects.filter(start_date__lte=end, end_date__gte=start)
         .values("start_date", "end_date", "status", "cancelled_on")
-        .annotate(premium=Sum("premium"))
+        .annotate(
+            full=Sum("premium", filter=Q(refund__isnull=True)),
+            kept=Sum(F("premium") - F("refund"), filter=Q(refund__isnull=False)),
+        )
         .order_by()
     )
     total = Decimal(0)
@@ -45,7 +49,8 @@ def earned_premium(*, start: dt.date, end: dt.date) -> Decimal:
             last = min(last, row["cancelled_on"])
         days_in = (min(last, end) - max(row["start_date"], start)).days + 1
         if days_in > 0:
-            total += row["premium"] * days_in / ((row["end_date"] - row["start_date"]).days + 1)
+            total += (row["full"] or ZERO) * days_in / ((row["end_date"] - row["start_date"]).days + 1)
+            total += (row["kept"] or ZERO) * days_in / ((last - row["start_date"]).days + 1)
     return total.quantize(ZERO)
 
 

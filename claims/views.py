@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,38 +21,50 @@ from claims.filters import ClaimFilter
 from claims.forms import ACTION_FORMS, PartyFormSet, PartyFormSetHelper, ReportForm
 from claims.models import Claim
 from claims.payout import yuan
-from claims.tables import ClaimTable, state_badge
+from claims.tables import QUEUE_COUNT_CAP, QUEUE_SORTS, ClaimTable, state_badge
 from claims.workflow import FORWARD
 from core.clock import today
-from core.inputs import paginate
+from core.keyset import keyset_page
 from policies.audit import log_person_view
 from policies.choices import PolicyStatus
 
 
 @method_decorator(access.required(access.can_view_claims), name="dispatch")
 class ClaimQueue(SingleTableMixin, FilterView):
-    """Open claims by state, branch and deadline, the most urgent first."""
+    """Open claims by state, branch and deadline, the most urgent first; "previous / next"
+    pages by keyset (`core.keyset`) and a count that stops at `QUEUE_COUNT_CAP`."""
 
     table_class = ClaimTable
     filterset_class = ClaimFilter
     template_name = "claims/queue.html"
-    table_pagination = {"per_page": 25}
+    per_page = 25
 
     def get_queryset(self):
-        return access.claims_for_user(self.request.user, Claim.objects.for_queue()).order_by(
-            F("next_due_at").asc(nulls_last=True), "-reported_at"
-        )
+        return access.claims_for_user(self.request.user, Claim.objects.for_queue())
 
     def get_table(self, **kwargs):
-        """The page size is the view's and the page number bounded (`core.inputs.paginate`):
-        django-tables2 would read `?per_page=` (-1 is an EmptyPage, a 500) and `?page=` as
-        they come."""
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        return paginate(self.request, table, per_page=self.table_pagination["per_page"])
+        """One page after (or before) the cursor in the URL, in a sort an index gives; the page
+        size is the view's (`?per_page=` and `?page=` are not read)."""
+        sort = self.request.GET.get("sort")
+        sort = sort if sort in QUEUE_SORTS else "next_due_at"
+        rows = self.get_table_data()
+        self.page = keyset_page(
+            rows,
+            QUEUE_SORTS[sort],
+            per_page=self.per_page,
+            after=self.request.GET.get("after"),
+            before=self.request.GET.get("before"),
+        )
+        self.count = rows.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+        table = self.get_table_class()(data=self.page.rows, order_by=sort, **kwargs)
+        table.keyset = self.page
+        return table
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_report"] = access.can_report_claim(self.request.user)
+        context["count"] = min(self.count, QUEUE_COUNT_CAP)
+        context["count_capped"] = self.count > QUEUE_COUNT_CAP
         return context
 
 

@@ -10,7 +10,9 @@ is a Beijing month: 2026-12 runs from 2026-12-01 00:00+08:00 to 2027-01-01 00:00
   indexes and triggers (the schema migrations call them).
 - `maintain`: create the coming months' partitions (moving any rows the default partition
   holds for such a month into it) and drop the partitions a table no longer keeps
-  (`manage.py maintain_partitions`, tables and retention from settings.PARTITIONED_TABLES).
+  (`manage.py maintain_partitions`, tables and retention from settings.PARTITIONED_TABLES);
+  a table with a `min_days` (the access log: 180) is refused a `keep_months` that could drop
+  younger rows (`retention_problems`).
 
 Django keeps seeing an ordinary model whose primary key is `id`; in the database the primary
 key is (id, <time column>), because PostgreSQL requires every unique key of a partitioned table
@@ -310,6 +312,35 @@ def retention_cutoff(today: dt.date, keep_months: int) -> dt.date:
     return add_months(month_start(today), -keep_months)
 
 
+def shortest_kept_days(keep_months: int) -> int:
+    """The fewest days a row of a dropped month has been kept, whatever the day of the run:
+    from the end of the dropped month (the cutoff) to the first day of this month, i.e. the
+    days of the shortest `keep_months` consecutive months (6 months: 181 days, September to
+    February; 7: 212)."""
+    shortest = None
+    for year in (2025, 2026, 2027, 2028):  # a leap year and three others
+        for month in range(1, 13):
+            this_month = dt.date(year, month, 1)
+            days = (this_month - retention_cutoff(this_month, keep_months)).days
+            shortest = days if shortest is None else min(shortest, days)
+    return shortest
+
+
+def retention_problems(tables: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Tables whose `keep_months` could drop rows younger than their `min_days` (the access
+    log: 180 days, the Cybersecurity Law's minimum for logs)."""
+    problems = []
+    for table, spec in tables.items():
+        keep, least = spec.get("keep_months"), spec.get("min_days")
+        if keep is not None and least is not None and (keep < 1 or shortest_kept_days(keep) < least):
+            kept = shortest_kept_days(keep) if keep >= 1 else 0
+            problems.append(
+                f"{table}: keep_months={keep} may drop rows only {kept} days old; "
+                f"they must be kept at least {least} days"
+            )
+    return problems
+
+
 def maintain(
     tables: Mapping[str, Mapping[str, Any]],
     *,
@@ -327,6 +358,11 @@ def maintain(
     reports = []
     for table, spec in tables.items():
         report = TableReport(table)
+        refused = retention_problems({table: spec})
+        if refused:  # nothing is done to a table whose retention is below its legal minimum
+            report.error = f"refused: {refused[0]}"
+            reports.append(report)
+            continue
         try:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 # Waiting behind a long query for the parent's lock would stall every insert.

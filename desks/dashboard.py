@@ -1,38 +1,350 @@
-"""The supervisors' dashboard (经营看板): one panel per domain, in a fixed order.
+"""The supervisors' dashboard (经营看板): filters in the URL, then one panel after another.
 
-Each panel is a template and a function returning its figures in a fixed number of queries;
-the domain apps compute the figures, this desk only lays them out.
+Every panel is a template and a function of the `Board` (the user and the filtered `Scope`)
+returning its context in a fixed number of queries; the figures come from the monthly
+summaries (`insights`), the domain apps' rollups (reminder conversion, API usage), never from
+a scan of the policy, claim or ticket tables. Charts are drawn by static/js/dashboard.js
+(Apache ECharts) from the JSON each chart panel carries; every point carries the URL of the
+list behind it, with the same filters.
+
+Adding a panel: write `def my_panel(board: Board) -> dict`, a template that renders `panel`
+(a card in a Bootstrap column, e.g. `<div class="col-lg-6">…</div>`), and append
+`Panel("app/my_panel.html", my_panel)` to `PANELS` — with `visible=` a predicate on the user
+when only some roles may see it. A chart panel returns `chart_panel(...)`'s dict and uses
+`desks/dashboard/chart.html`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from urllib.parse import urlencode
 
-from channels.api.figures import usage_panel
-from claims.figures import claims_panel
-from policies.figures import channel_mix, renewal_by_month
-from reminders.figures import conversion_panel
-from support.reports import dashboard_panel as support_panel
+from django.urls import reverse
+
+from channels.api.figures import usage_by_month
+from channels.models import ApiChannel
+from core.clock import today
+from desks.access_log import unusual_access_panel
+from insights import figures
+from insights.forms import Scope
+from outbox.models import MessageStatus, OutboundMessage
+from policies.access import can_view_access_log
+from policies.choices import RenewalStatus, SalesChannel
+from policies.figures import RENEWAL_GRACE
+from policies.models import Branch, User
+from policies.pricing import add_months
+from reminders.conversion import conversion_figures
+
+
+@dataclass
+class Board:
+    """What every panel is computed for: who looks, and the filters they chose."""
+
+    user: User
+    scope: Scope
+    branch_names: dict[int, str]
+
+    @cached_property
+    def monthly(self) -> list[figures.Series]:
+        return figures.monthly(self.scope)
+
+    def series_name(self, series: figures.Series) -> str:
+        return self.branch_names.get(series.key, "合计") if series.key else "合计"
+
+    def branch_param(self, series: figures.Series) -> str:
+        """The branch a drill-down list is filtered to: the series' branch when comparing,
+        the one branch chosen, or (several or none chosen) the user's own when they have one."""
+        if series.key:
+            return str(series.key)
+        if len(self.scope.branches) == 1:
+            return str(self.scope.branches[0].pk)
+        if self.scope.allowed is not None and len(self.scope.allowed) == 1:
+            return str(self.scope.allowed[0])
+        return ""
 
 
 @dataclass(frozen=True)
 class Panel:
     template: str
-    context: Callable[[], dict]
+    context: Callable[[Board], dict]
+    visible: Callable[[User], bool] = lambda user: True
 
 
-PANELS = (
-    Panel("claims/panel_dashboard.html", claims_panel),
-    Panel("support/dashboard_panel.html", support_panel),
-    Panel("desks/reminders/dashboard_panel.html", conversion_panel),
-    Panel("channels/usage_panel.html", usage_panel),
-)
+def _url(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
 
 
-def renewal_figures() -> dict:
-    return {"renewal": renewal_by_month(), "channels": channel_mix()}
+def _month_end(month: dt.date) -> dt.date:
+    return add_months(month, 1) - dt.timedelta(days=1)
 
 
-def panels() -> list[tuple[str, dict]]:
-    return [(p.template, p.context()) for p in PANELS]
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _point(value, url: str | None = None) -> dict:
+    return {"value": _number(value), "url": url}
+
+
+def chart_panel(
+    *,
+    key: str,
+    title: str,
+    note: str,
+    kind: str,
+    unit: str,
+    x: list[str],
+    series: list[dict],
+    wide: bool = False,
+    alerts: list[tuple[str, str]] | None = None,
+    shade_from: str | None = None,
+    shade_label: str = "",
+) -> dict:
+    """The context of `desks/dashboard/chart.html`: a card with a chart and, for print and for
+    reading exact numbers, the same figures as a table whose cells link like the points."""
+    return {
+        "key": key,
+        "title": title,
+        "note": note,
+        "wide": wide,
+        "chart": {
+            "kind": kind,
+            "unit": unit,
+            "x": x,
+            "series": series,
+            # x values from `shade_from` on are shaded and labelled (figures still moving)
+            "shade": {"from": shade_from, "label": shade_label} if shade_from in x else None,
+        },
+        "rows": [(label, [s["data"][i] for s in series]) for i, label in enumerate(x)] if series else [],
+        "names": [s["name"] for s in series],
+        "unit": unit,
+        "alerts": alerts or [],  # (text, url): what needs doing now, above the chart
+    }
+
+
+def _labels(scope: Scope) -> list[str]:
+    return [f"{m:%Y-%m}" for m in scope.months]
+
+
+# --- Panels ---------------------------------------------------------------------------------
+
+
+def renewal_panel(board: Board) -> dict:
+    """Renewal and lapse rate by month of the cover's end; a point opens the vehicles of that
+    month still lapsed today (hotline list, same branch, channel and category)."""
+    scope = board.scope
+    series = []
+    for s in board.monthly:
+        urls = [
+            _url(
+                "hotline:home",
+                renewal=RenewalStatus.LAPSED,
+                end_from=m.month.isoformat(),
+                end_to=_month_end(m.month).isoformat(),
+                branch=board.branch_param(s),
+                channel=scope.channel,
+                category=scope.category,
+            )  # fmt: skip
+            for m in s.months
+        ]
+        prefix = "" if not scope.compare else f"{board.series_name(s)} "
+        series.append(
+            {
+                "name": f"{prefix}续保率",
+                "data": [_point(m.renewal_rate, u) for m, u in zip(s.months, urls, strict=True)],
+            }
+        )
+        series.append(
+            {
+                "name": f"{prefix}脱保率",
+                "data": [_point(m.lapse_rate, u) for m, u in zip(s.months, urls, strict=True)],
+            }
+        )
+    # a month is complete when its last policy is 30 days past its end (docs/regulation.md §9)
+    open_months = [m for m in scope.months if _month_end(m) + RENEWAL_GRACE > today()]
+    return chart_panel(
+        key="renewal", title="续保率与脱保率（按保险止期所在月）", kind="line", unit="%", x=_labels(scope),
+        series=series, wide=True, shade_from=f"{open_months[0]:%Y-%m}" if open_months else None,
+        shade_label="观察期未满",
+        note="续保率 = 期满（不含退保）后 30 日内有续保保单起保的比例；点击数据点查看该月期满、至今仍脱保的车辆。",
+    )  # fmt: skip
+
+
+def channel_mix_panel(board: Board) -> dict:
+    mix = figures.channel_mix(board.scope)
+    labels = dict(SalesChannel.choices)
+    return chart_panel(
+        key="channel-mix", title="渠道结构（按起保月份）", kind="stack", unit="件", x=_labels(board.scope),
+        series=[{"name": labels[c], "data": [_point(v) for v in values]} for c, values in mix.items()],
+        note="各销售渠道当月起保的保单数（不含退保）。",
+    )  # fmt: skip
+
+
+def loss_ratio_panel(board: Board) -> dict:
+    scope = board.scope
+    series = [
+        {
+            "name": f"{board.series_name(s)} 赔付率" if scope.compare else "赔付率",
+            "data": [
+                _point(
+                    m.loss_ratio,
+                    _url(
+                        "claims:queue",
+                        state="all",
+                        paid_from=m.month.isoformat(),
+                        paid_to=_month_end(m.month).isoformat(),
+                        branch=board.branch_param(s),
+                        sales_channel=scope.channel,
+                        category=scope.category,
+                    ),
+                )  # fmt: skip
+                for m in s.months
+            ],
+        }
+        for s in board.monthly
+    ]
+    return chart_panel(
+        key="loss-ratio", title="赔付率趋势", kind="line", unit="%", x=_labels(scope), series=series,
+        note="当月已付赔款 ÷ 当月已赚保费（按保障天数分摊）；点击查看当月支付的赔案。",
+    )  # fmt: skip
+
+
+def claims_panel(board: Board) -> dict:
+    """Time spent in each claim step, and the claims whose 5-day decision was missed."""
+    scope = board.scope
+    branch = board.branch_param(figures.Series(None))
+    steps = figures.step_times(scope)
+    total = figures.Series(None, [m for s in board.monthly for m in s.months]).total()
+    context = chart_panel(
+        key="claim-steps", title="理赔各环节平均用时", kind="bar", unit="天",
+        x=[s.label for s in steps],
+        series=[{
+            "name": "平均停留天数",
+            "data": [
+                _point(round(s.average_seconds / 86400, 1),
+                       _url("claims:queue", state=s.state, branch=branch,
+                            sales_channel=scope.channel, category=scope.category))
+                for s in steps
+            ],
+        }],
+        note="所选月份内离开各环节的赔案在该环节的平均停留时间；点击查看目前处于该环节的赔案。",
+    )  # fmt: skip
+    context["kpis"] = [
+        ("报案", total.reported, None),
+        (
+            "平均结案周期（报案至支付）",
+            f"{total.cycle_days} 天" if total.cycle_days is not None else "—",
+            None,
+        ),
+        (
+            "超 5 日核定时限",
+            total.decision_breached,
+            _url(
+                "claims:queue",
+                state="all",
+                deadline="decision",
+                reported_from=scope.first.isoformat(),
+                reported_to=_month_end(scope.last).isoformat(),
+                branch=branch,
+                sales_channel=scope.channel,
+                category=scope.category,
+            ),
+        ),  # fmt: skip
+    ]
+    return context
+
+
+def sla_panel(board: Board) -> dict:
+    rows = figures.ticket_sla(board.scope)
+    series = [
+        {"name": "按时响应率", "data": [_point(r.response_rate, _breached(r.key)) for r in rows]},
+        {"name": "按时解决率", "data": [_point(r.resolution_rate, _breached(r.key)) for r in rows]},
+    ]
+    return chart_panel(
+        key="ticket-sla", title="工单时效达标率（按受理渠道）", kind="bar", unit="%",
+        x=[r.label for r in rows], series=series,
+        note="所选月份创建的工单；网点筛选按工单队列所属网点，销售渠道与车辆类别不适用。点击查看该渠道已超时的工单。",
+    )  # fmt: skip
+
+
+def _breached(channel: str) -> str:
+    return _url("support:queue", status="", sla="breached", channel=channel)
+
+
+def reminders_panel(board: Board) -> dict:
+    scope = board.scope
+    first, last = scope.first, _month_end(scope.last)
+    conversion = conversion_figures(first=first, last=last)
+    steps = sorted({s.days_left for s in conversion.steps}, reverse=True)
+    labels = {s.days_left: s.step_label for s in conversion.steps}
+    cells = {(s.channel, s.days_left): s for s in conversion.steps}
+    # the conversion page shows at most a year: the scope's last year
+    since = max(first, last - dt.timedelta(days=365))
+    url = _url("reminders:conversion", first=since.isoformat(), last=last.isoformat())
+    series = [
+        {
+            "name": label,
+            "data": [_point(cells[(c, d)].conversion_rate if (c, d) in cells else None, url) for d in steps],
+        }
+        for c, label in conversion.channels
+    ]
+    failed = OutboundMessage.objects.filter(status=MessageStatus.FAILED).count()
+    return chart_panel(
+        key="reminders",
+        alerts=[(f"{failed} 条消息发送失败", reverse("reminders:failed"))] if failed else [], title="续保提醒转化率（按渠道与提醒节点）", kind="bar", unit="%",
+        x=[labels[d] for d in steps], series=series,
+        note="发送后完成续保的比例；不区分网点、销售渠道与车辆类别。点击查看转化分析。",
+    )  # fmt: skip
+
+
+def api_panel(board: Board) -> dict:
+    usage = usage_by_month(months=board.scope.months)
+    labels = dict(ApiChannel.choices)
+    series = [
+        {
+            "name": labels[c],
+            "data": [
+                _point(
+                    v,
+                    _url(
+                        "admin:channels_apiusage_changelist",
+                        key__channel=c,
+                        day__gte=m.isoformat(),
+                        day__lt=add_months(m, 1).isoformat(),
+                    ),
+                )
+                for m, v in zip(board.scope.months, values, strict=True)
+            ],
+        }  # fmt: skip
+        for c, values in usage.items()
+    ]
+    return chart_panel(
+        key="api-usage", title="接口调用量（按渠道）", kind="stack", unit="次", x=_labels(board.scope),
+        series=series, note="官网、APP、小程序等渠道每月的接口请求数；不区分网点。",
+    )  # fmt: skip
+
+
+CHART = "desks/dashboard/chart.html"
+PANELS = [
+    Panel(CHART, renewal_panel),
+    Panel(CHART, channel_mix_panel),
+    Panel(CHART, loss_ratio_panel),
+    Panel("desks/dashboard/claims.html", claims_panel),
+    Panel(CHART, sla_panel),
+    Panel(CHART, reminders_panel),
+    Panel(CHART, api_panel),
+    Panel("desks/access_log_panel.html", unusual_access_panel, visible=can_view_access_log),
+]
+
+
+def panels(board: Board) -> list[tuple[str, dict]]:
+    return [(p.template, p.context(board)) for p in PANELS if p.visible(board.user)]
+
+
+def board_for(user: User, scope: Scope, branches: list[Branch]) -> Board:
+    return Board(user=user, scope=scope, branch_names={b.pk: b.name for b in branches})

@@ -12,6 +12,8 @@ counter_patterns = (
         path("person/<int:pk>/reveal/", counter.reveal, name="reveal"),
         path("vehicle/<int:pk>/renew/", counter.renew, name="renew"),
         path("policy/<int:pk>/", counter.confirmation, name="confirmation"),
+        path("policy/<int:pk>/cancel/", counter.cancel, name="cancel"),
+        path("policy/<int:pk>/refund-note/", counter.refund_note, name="refund_note"),
         path("short-term/", counter.short_term, name="short_term"),
     ],
     "counter",

@@ -1,11 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from core.clock import today
 from core.inputs import ascii_int
-from desks import dashboard as panels
+from desks import dashboard as board
+from insights import access as insights_access
+from insights.forms import DashboardFilterForm
+from insights.refresh import RECENT_MONTHS, last_run, summaries_refresh
 from policies import access
+from policies.pricing import add_months
 
 # Where each permission's holder starts the day, in order of precedence.
 HOME_PAGES = (
@@ -33,5 +41,38 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required(access.VIEW_DASHBOARDS, raise_exception=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = panels.renewal_figures() | {"panels": panels.panels()}
+    """The figures of the branches in the user's scope, filtered by the URL's parameters; a
+    wrong parameter is said beside its field and the default figures are shown."""
+    branches = insights_access.branches_for_user(request.user)
+    every_branch = insights_access.sees_every_branch(request.user)
+    form = DashboardFilterForm(request.GET or None, branches=branches, every_branch=every_branch)
+    scope = form.scope()
+    months = {"start": f"{scope.first:%Y-%m}", "end": f"{scope.last:%Y-%m}"}
+    if not form.is_bound:
+        form.initial = months
+    elif form.is_valid():  # show the months in force, also when the URL left them out
+        form.data = form.data.copy() | months
+    listed = list(branches)
+    context = {
+        "form": form,
+        "scope": scope,
+        "every_branch": every_branch,
+        "own_branch": listed[0] if not every_branch and listed else None,
+        "panels": board.panels(board.board_for(request.user, scope, listed)),
+        "run": last_run(),
+        "can_refresh": insights_access.can_refresh_summaries(request.user),
+    }
     return render(request, "desks/dashboard.html", context)
+
+
+@require_POST
+@permission_required(insights_access.REFRESH_SUMMARIES, raise_exception=True)
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the recent months' figures now (the nightly job does it every night)."""
+    if not insights_access.can_refresh_summaries(request.user):
+        raise PermissionDenied
+    first = add_months(today().replace(day=1), -(RECENT_MONTHS - 1))
+    run = summaries_refresh(first=first, by=request.user)
+    messages.success(request, f"已重新统计 {run.first_month:%Y-%m} 至 {run.last_month:%Y-%m} 的经营数据。")
+    query = QueryDict(request.POST.get("query", "")).urlencode()  # the filters, re-encoded
+    return redirect(f"{reverse('dashboard')}?{query}" if query else "dashboard")

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "pgtrigger",
+    "pghistory",
     # The ground: shared wording and helpers, then the domain apps.
     "core",
     "policies",
@@ -58,10 +60,12 @@ INSTALLED_APPS = [
     "reminders",
     "claims",
     "support",
+    "insights",
     # What people touch: the staff desks and the customers' channels.
     "desks",
     "channels",
     "accounts",
+    "history",  # who changed what and when: PostgreSQL triggers on the domain's tables
     "demo",
 ]
 
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
+    "pghistory.middleware.HistoryMiddleware",  # who and which page, on every change a request makes
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
@@ -337,11 +342,30 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int
 # log keeps 7 months: a dropped month ended at least 212 days ago, past the 180 days (six
 # months) network logs must be kept (网络安全法 第二十一条). docs/scaling.md, "Partitioned tables".
 PARTITIONED_TABLES = {
-    "policies_personaccesslog": {"column": "accessed_at", "keep_months": 7},
+    # min_days: maintain_partitions refuses a keep_months that could drop younger rows.
+    "policies_personaccesslog": {"column": "accessed_at", "keep_months": 7, "min_days": 180},
     "policies_apiusage": {"column": "day", "keep_months": 24},
     "claims_claimevent": {"column": "at", "keep_months": None},
     "support_ticketevent": {"column": "created_at", "keep_months": None},
 }
+
+# --- Access log of personal data ----------------------------------------------------------
+# The dashboard's "unusual access" panel: an account that viewed at least `people` different
+# customers within `minutes` (clock-aligned windows), over the last `days`.
+ACCESS_LOG_UNUSUAL = {
+    "people": env.int("ACCESS_LOG_UNUSUAL_PEOPLE", default=30),
+    "minutes": env.int("ACCESS_LOG_UNUSUAL_MINUTES", default=60),
+    "days": env.int("ACCESS_LOG_UNUSUAL_DAYS", default=7),
+}
+for _name, _value in ACCESS_LOG_UNUSUAL.items():
+    if _value < 1:
+        raise ImproperlyConfigured(f"ACCESS_LOG_UNUSUAL_{_name.upper()} must be at least 1")
+
+# --- History of changes (history/, django-pghistory) --------------------------------------
+# The triggers are installed after every migrate rather than by migrations, so the tracked
+# apps' migrations never change for them; `manage.py pgtrigger ls` lists them.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # --- Request limits ----------------------------------------------------------------------
 # A staff form's body and its number of fields; beyond either Django answers 400 (templates/400.html).

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
 from core.admin import LargeTableAdmin, PrivateSearchAdmin, RecentValuesListFilter, RevealAdmin
+from outbox import purposes
 from outbox.models import OutboundMessage
 from policies import search
 from policies.audit import log_person_view
@@ -12,10 +13,21 @@ class MessagePurposeFilter(RecentValuesListFilter):
     title = "用途"
     parameter_name = "purpose"
 
+    def lookups(self, request, model_admin):
+        return [(code, purposes.label(code)) for code, _ in super().lookups(request, model_admin)]
+
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(RevealAdmin, PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
-    list_display = ["created_at", "channel", "purpose", "masked_recipient", "status", "attempts", "sent_at"]
+    list_display = [
+        "created_at",
+        "channel",
+        "purpose_label",
+        "masked_recipient",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "channel", MessagePurposeFilter]
     raw_id_fields = ["person"]
     search_fields = ["=recipient", "=dedupe_key"]
@@ -33,6 +45,10 @@ class OutboundMessageAdmin(RevealAdmin, PrivateSearchAdmin, LargeTableAdmin, adm
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="用途", ordering="purpose")
+    def purpose_label(self, obj):
+        return purposes.label(obj.purpose)
 
     @admin.display(description="内容")
     def shown_text(self, obj):

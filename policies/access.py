@@ -29,13 +29,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from policies.models import Branch, Person, Policy, User, Vehicle
+from policies.models import Branch, Person, PersonAccessLog, Policy, User, Vehicle
 from policies.roles import ROLES, SUPERVISOR, role_of
 
 COUNTER_DESK = "policies.use_counter_desk"
 HOTLINE_DESK = "policies.use_hotline_desk"
 RENEW_POLICY = "policies.renew_policy"
+CANCEL_POLICY = "policies.cancel_policy"
 VIEW_DASHBOARDS = "policies.view_dashboards"
+CORRECT_POLICY = "policies.correct_policy"
 
 # The desks that serve customers, and the permission each needs.
 DESKS = {"counter": COUNTER_DESK, "hotline": HOTLINE_DESK}
@@ -50,8 +52,18 @@ def can_renew_policy(user: User) -> bool:
     return can_use_desk(user, "counter") and user.has_perm(RENEW_POLICY)
 
 
+def can_cancel_policy(user: User) -> bool:
+    """Cancelling (退保) takes the counter desk and the cancellation permission."""
+    return can_use_desk(user, "counter") and user.has_perm(CANCEL_POLICY)
+
+
 def can_view_dashboards(user: User) -> bool:
     return user.is_active and user.has_perm(VIEW_DASHBOARDS)
+
+
+def can_correct_policy(user: User) -> bool:
+    """Correcting a policy's money or dates (policies.services.policy_correct): supervisors."""
+    return user.is_active and user.has_perm(CORRECT_POLICY)
 
 
 def _require_desk(user: User, desk: str) -> None:
@@ -153,6 +165,16 @@ def get_vehicle_to_renew(user: User, pk: int, *, granted: Collection[int]) -> Ve
     return _vehicle_of_granted(vehicle, granted)
 
 
+def get_policy_to_cancel(
+    user: User, pk: int, *, granted: Collection[int], queryset: QuerySet | None = None
+) -> Policy:
+    """The policy a clerk is about to cancel: 403 without the cancellation permission, 404
+    unless its customer was found in this session."""
+    if not can_cancel_policy(user):
+        raise PermissionDenied
+    return get_policy_for_user(user, pk, desk="counter", granted=granted, queryset=queryset)
+
+
 # --- Staff accounts in admin ---------------------------------------------------------------------
 
 MANAGE_STAFF = "policies.change_user"
@@ -220,3 +242,23 @@ def can_give_role(user: User, role: str, branch: Branch | None) -> bool:
     if user.is_superuser:
         return True
     return branch is not None and (user.branch_id is None or branch.pk == user.branch_id)
+
+
+# --- The access log of personal data -------------------------------------------------------
+
+VIEW_ACCESS_LOG = "policies.view_personaccesslog"
+
+
+def can_view_access_log(user: User) -> bool:
+    """Supervisors read who saw which customer (the log of full views)."""
+    return user.is_active and user.has_perm(VIEW_ACCESS_LOG) and user.has_perm(VIEW_DASHBOARDS)
+
+
+def access_log_for_user(user: User) -> QuerySet[PersonAccessLog]:
+    """The log rows `user` may read: a branch supervisor those of their branch's staff, head
+    office (no branch) and superusers every row."""
+    if not can_view_access_log(user):
+        return PersonAccessLog.objects.none()
+    if user.is_superuser or user.branch_id is None:
+        return PersonAccessLog.objects.all()
+    return PersonAccessLog.objects.filter(user__branch_id=user.branch_id)

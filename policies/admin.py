@@ -1,9 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.admin import (
@@ -301,6 +306,34 @@ class VehicleAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
         ), False
 
 
+FINANCIAL_FIELDS = [
+    "start_date", "start_hour", "end_date", "original_end_date", "status", "cancelled_on", "cancel_reason",
+    "cancel_document", "cancelled_by", "refund", "base_premium", "floating_plan", "floating_reason",
+    "floating_rate", "drink_driving_rate", "drink_driving_offences", "premium", "vehicle_tax", "total",
+    "at_fault_claims", "fatal_claims",
+]  # fmt: skip
+
+
+class PolicyCorrectionForm(forms.Form):
+    premium = forms.DecimalField(label="交强险保费（元）", max_digits=10, decimal_places=2, min_value=0)
+    vehicle_tax = forms.DecimalField(label="车船税（元）", max_digits=10, decimal_places=2, min_value=0)
+    start_date = forms.DateField(
+        label="保险起期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="保险止期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label="更正原因", max_length=200, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
+    )
+
+    def __init__(self, *args, policy, **kwargs):
+        initial = {
+            name: getattr(policy, name) for name in ("premium", "vehicle_tax", "start_date", "end_date")
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+
+
 @admin.register(models.Policy)
 class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     list_display = [
@@ -312,9 +345,59 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
     autocomplete_fields = ["branch"]
     search_fields = ["=number"]
     search_help_text = "输入保单号、号牌号码或车辆识别代号"
-    readonly_fields = ["issued_at"]
+    # Money, cover dates and status change only through the services (renewal, cancellation,
+    # correction with a reason), never by editing the row here.
+    readonly_fields = ["correction", *FINANCIAL_FIELDS, "issued_at"]
     sortable_by = ("number", "cover_end")
     ordering = ["-pk"]
+
+    def get_urls(self):
+        correct = path(
+            "<path:object_id>/correct/",
+            self.admin_site.admin_view(self.correct_view),
+            name="policies_policy_correct",
+        )
+        return [correct, *super().get_urls()]
+
+    @admin.display(description="更正")
+    def correction(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}" data-testid="correct-policy">更正保费、车船税或保险期间</a>'
+            '<div class="help">须说明原因；更正前后的数值、操作人和原因记入变更记录。</div>',
+            reverse("admin:policies_policy_correct", args=[obj.pk]),
+        )
+
+    def correct_view(self, request, object_id):
+        """更正保单: the correction form, one call of `policy_correct`, back to the policy."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404("记录不存在，或不在您的权限范围内。")
+        if not access.can_correct_policy(request.user):
+            raise PermissionDenied
+        form = PolicyCorrectionForm(request.POST or None, policy=obj)
+        if request.method == "POST" and form.is_valid():
+            try:
+                changed = services.policy_correct(policy=obj, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if changed:
+                    messages.success(
+                        request, f"已更正保单 {obj.number} 的{'、'.join(changed)}，已记入变更记录。"
+                    )
+                else:
+                    messages.info(request, "填写的数值与保单现有数值相同，未作修改。")
+                return redirect("admin:policies_policy_change", obj.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": f"更正保单 {obj.number}",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/policies/policy_correct.html", context)
 
     @admin.display(description="号牌号码")
     def plate(self, obj):
@@ -351,6 +434,53 @@ class PolicyAdmin(PrivateSearchAdmin, LargeTableAdmin, admin.ModelAdmin):
                 search.TermKind.VIN: "vehicle__vin",
             },
         ), False
+
+
+@admin.register(models.PremiumEntry)
+class PremiumEntryAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
+    """The premium ledger: what the counter charged and refunded, how, and by whom (append-only)."""
+
+    list_display = ["at", "policy_number", "kind", "amount", "method", "reference", "by"]
+    list_filter = ["kind", "method"]
+    list_select_related = ["policy", "by"]
+    raw_id_fields = ["policy", "by"]
+    sortable_by = ("at",)
+    ordering = ["-at"]
+
+    @admin.display(description="保单号")
+    def policy_number(self, obj):
+        return obj.policy.number
+
+
+@admin.register(models.DrinkDrivingRecord)
+class DrinkDrivingRecordAdmin(HardenedAdmin, admin.ModelAdmin):
+    """Drink-driving offences (docs/regulation.md §2): added through `drink_driving_record_add`,
+    which counts each in the record of the policy that covered its day; never edited."""
+
+    list_display = ["offence_date", "vehicle", "kind", "decision_number", "recorded_by", "recorded_at"]
+    list_filter = ["kind"]
+    list_select_related = ["vehicle", "recorded_by"]
+    raw_id_fields = ["vehicle", "driver"]
+    fields = ["vehicle", "driver", "offence_date", "kind", "decision_number"]
+    search_fields = ["=decision_number"]
+    ordering = ["-offence_date", "-pk"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        record = services.drink_driving_record_add(
+            vehicle=obj.vehicle,
+            offence_date=obj.offence_date,
+            kind=obj.kind,
+            decision_number=obj.decision_number,
+            driver=obj.driver,
+            by=request.user,
+        )
+        obj.pk = record.pk
 
 
 class AccessPageFilter(RecentValuesListFilter):

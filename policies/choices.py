@@ -170,6 +170,32 @@ class CancelReason(models.TextChoices):
     LOST = "lost", "车辆被盗抢经公安机关证实"
 
 
+# Grounds after which the vehicle may come back on the road and be insured again at the
+# counter (a laid-up vehicle returning, a stolen one recovered); a deregistered one may not.
+RESUMABLE_CANCEL_REASONS = frozenset({CancelReason.LAID_UP, CancelReason.LOST})
+
+
+class PaymentMethod(models.TextChoices):
+    """How a customer paid the premium at the counter, or how a refund went back."""
+
+    CASH = "cash", "现金"
+    BANK_CARD = "bank_card", "银行卡"
+    MOBILE = "mobile", "移动支付"
+    TRANSFER = "transfer", "转账"
+
+
+class PremiumEntryKind(models.TextChoices):
+    CHARGE = "charge", "收费"
+    REFUND = "refund", "退费"
+
+
+class DrinkDrivingKind(models.TextChoices):
+    """The two drink-driving offences of 交安法 Art. 91."""
+
+    DRINKING = "drinking", "饮酒后驾驶"
+    DRUNK = "drunk", "醉酒驾驶"
+
+
 class RenewalStatus(models.TextChoices):
     """A vehicle's renewal status on a day (docs/regulation.md §4)."""
 
@@ -178,3 +204,4 @@ class RenewalStatus(models.TextChoices):
     DUE = "due", "待续保"
     LAPSED = "lapsed", "已脱保"
     CANCELLED = "cancelled", "已退保"
+    UPCOMING = "upcoming", "待生效"  # the vehicle's first cover with us starts after the day

@@ -165,6 +165,7 @@ class PolicyYear:
 
     at_fault: int = 0
     fatal: int = 0
+    drink_driving: int = 0  # drink-driving records of the year (a surcharge, not an accident)
 
     @property
     def clean(self) -> bool:
@@ -319,6 +320,8 @@ class Quote:
     tax_note: str
     tax_assessed: bool
     explanation: tuple[str, ...] = field(default=())
+    start_hour: int = 0  # cover starts at this hour of `start_date` (immediate cover); 0 is 00:00
+    drink_driving_rate: Decimal = Decimal("0.00")  # the province's surcharge, when it applies
 
     @property
     def category_label(self) -> str:
@@ -334,7 +337,7 @@ class Quote:
         parts = (
             self.category, self.start_date, self.end_date, self.term_kind, self.base_premium,
             self.floating_plan, self.floating_reason, self.floating_rate, self.premium,
-            self.vehicle_tax, self.total,
+            self.vehicle_tax, self.total, self.start_hour, self.drink_driving_rate,
         )  # fmt: skip
         return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:24]
 
@@ -396,20 +399,26 @@ def quote(
     displacement: Decimal | None,
     registration_date: dt.date,
     previous: PreviousPremium | None = None,
+    start_hour: int = 0,
 ) -> Quote:
     """Price one period of cover and explain it in words a clerk can read out.
 
     `plan` is the floating plan of the branch that renews (`region` names where it is),
     `history` the vehicle's previous policy years, most recent first. The tables in force
-    on `start` apply.
+    on `start` apply. Where the branch's province sets a drink-driving surcharge Y and the
+    last policy year has a drink-driving record, premium = base × (1 + X) × (1 + Y)
+    (docs/regulation.md §2).
     """
     base = book.base_premium(category, start)
     floats = term_kind not in NON_FLOATING_TERMS
     reason = floating_reason(history) if floats else FloatingReason.A0
     rate = book.floating_rate(plan, reason, start) if floats else Decimal("0.00")
+    surcharge = book.province_settings(tax_province, start).drink_driving_surcharge
+    drunk = floats and surcharge > 0 and bool(history) and history[0].drink_driving > 0
+    drink_rate = to_fen(Decimal(surcharge)) if drunk else Decimal("0.00")
     months = 12 if term_kind == TermKind.ANNUAL else cover_months(start, end)
     percent = HUNDRED if term_kind == TermKind.ANNUAL else book.short_term_percent(months, start)
-    premium = to_fen(base * (1 + rate) * percent / HUNDRED)
+    premium = to_fen(base * (1 + rate) * (1 + drink_rate) * percent / HUNDRED)
     tax = vehicle_tax(
         book, province=tax_province, category=category, energy=energy,
         displacement=displacement, registration_date=registration_date, start=start,
@@ -425,6 +434,12 @@ def quote(
     else:
         lines.append(f"{TermKind(term_kind).label}的短期保险不实行费率浮动。")
     factor = rate_factor(rate)
+    if drunk:
+        lines.append(
+            f"酒驾上浮：该车上一保单年度有 {history[0].drink_driving} 次酒驾记录，"
+            f"{tax_province}规定上浮 {drink_rate * 100:.0f}%，保费再乘 {rate_factor(drink_rate)}。"
+        )
+        factor = f"{factor} × {rate_factor(drink_rate)}"
     if term_kind == TermKind.ANNUAL:
         lines.append(f"交强险保费 = {to_fen(base)} × {factor} = {premium} 元。")
     else:
@@ -433,6 +448,11 @@ def quote(
             f"短期保险 {months} 个月，按年保费的 {shown}% 计收：{to_fen(base)} × {factor} × {shown}% = {premium} 元。"
         )
     lines.append(f"车船税：{tax.note}")
+    if start_hour:
+        lines.append(
+            f"即时生效：{tax_province}允许脱保车辆出单后即时生效，保险期间自 {start.isoformat()} {start_hour} 时起"
+            f"至 {end.isoformat()} 24 时止。"
+        )
     lines.append(f"合计应缴 {premium} + {tax.amount} = {total} 元。")
     if previous is not None:
         lines.append(_comparison(premium, reason, rate, previous))
@@ -442,7 +462,7 @@ def quote(
         base_premium=to_fen(base), floating_plan=plan if floats else "", floating_reason=reason,
         floating_rate=rate, short_term_percent=percent, premium=premium,
         vehicle_tax=tax.amount, total=total, tax_note=tax.note, tax_assessed=tax.assessed,
-        explanation=tuple(lines),
+        explanation=tuple(lines), start_hour=start_hour, drink_driving_rate=drink_rate,
     )  # fmt: skip
 
 

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from policies.choices import PolicyStatus, TermKind
+from core.clock import local
+from policies.choices import RESUMABLE_CANCEL_REASONS, PolicyStatus, TermKind
 from policies.models import Branch, Policy, Vehicle
 from policies.pricing import PolicyYear, PreviousPremium, Quote, TariffBook, quote
-from policies.renewal import RenewalState, Term, next_start_date, one_year_end, renewal_state
+from policies.renewal import RenewalState, Term, cover_start, one_year_end, renewal_state
 from policies.tariffs import tariff_book
 
 SHORT_TERMS = (TermKind.TEMPORARY_ENTRY, TermKind.TEMPORARY_ROAD, TermKind.NEAR_SCRAP)
@@ -21,7 +23,13 @@ SHORT_TERMS = (TermKind.TEMPORARY_ENTRY, TermKind.TEMPORARY_ROAD, TermKind.NEAR_
 
 def policy_terms(policies: Sequence[Policy]) -> list[Term]:
     return [
-        Term(start=p.start_date, end=p.end_date, cancelled=p.status == PolicyStatus.CANCELLED, policy_id=p.pk)
+        Term(
+            start=p.start_date,
+            end=p.end_date,
+            cancelled=p.status == PolicyStatus.CANCELLED,
+            policy_id=p.pk,
+            resumable=p.status == PolicyStatus.CANCELLED and p.cancel_reason in RESUMABLE_CANCEL_REASONS,
+        )
         for p in policies
     ]
 
@@ -37,17 +45,25 @@ def vehicle_renewal_state(
 def claims_history(policies: Sequence[Policy], *, before: dt.date) -> list[PolicyYear]:
     """The vehicle's previous policy years, most recent first, for the floating rate.
 
-    A policy year is an annual, non-cancelled policy that started before `before`
-    (short-term and cancelled covers are not policy years). Its record is the at-fault
-    accidents of that year.
+    A policy year is an annual policy that started before `before`; short-term covers are
+    not policy years. A cancelled policy is a policy year when something happened in it (an
+    at-fault accident or a drink-driving record): an accident counts in the record of the
+    vehicle's next policy whatever became of the policy it happened under; a cancelled year
+    with nothing in it is skipped, neither a clean year nor a break (docs/regulation.md §2).
+    Its record is the at-fault accidents (and drink-driving records) of that year.
     """
     years = [
         p
         for p in policies
-        if p.status != PolicyStatus.CANCELLED and p.term_kind == TermKind.ANNUAL and p.start_date < before
+        if p.term_kind == TermKind.ANNUAL
+        and p.start_date < before
+        and (p.status != PolicyStatus.CANCELLED or p.at_fault_claims or p.drink_driving_offences)
     ]
     years.sort(key=lambda p: p.start_date, reverse=True)
-    return [PolicyYear(at_fault=p.at_fault_claims, fatal=p.fatal_claims) for p in years]
+    return [
+        PolicyYear(at_fault=p.at_fault_claims, fatal=p.fatal_claims, drink_driving=p.drink_driving_offences)
+        for p in years
+    ]
 
 
 def renewal_quote(
@@ -57,13 +73,18 @@ def renewal_quote(
     branch: Branch,
     state: RenewalState,
     book: TariffBook | None = None,
+    now: dt.datetime | None = None,
 ) -> Quote:
     """The renewal quote for `vehicle`, priced for `branch` (whose province picks the
     floating plan), from its policies and its renewal `state` (both from the caller, who
     computed the state for `branch`'s province; this runs no query beyond the cached tariff
-    book). The one function the counter, hotline and API all call."""
+    book). The one function the counter, hotline and API all call. Where the province
+    allows immediate cover, a vehicle without cover today is quoted from the next full hour
+    after `now` (docs/regulation.md §4)."""
     book = book or tariff_book()
-    start = next_start_date(state)
+    immediate = book.province_settings(branch.province, state.day).immediate_cover
+    begins = cover_start(state, immediate=immediate, now=local(now or timezone.now()))
+    start = begins.day
     end = one_year_end(start)
     history = claims_history(policies, before=start)
     last = max(
@@ -92,6 +113,7 @@ def renewal_quote(
         displacement=vehicle.displacement_l,
         registration_date=vehicle.registration_date,
         previous=previous,
+        start_hour=begins.hour,
     )
 
 

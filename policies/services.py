@@ -5,16 +5,38 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from core.clock import today
-from policies.choices import PolicyStatus, RenewalStatus, SalesChannel
+from policies.access import can_correct_policy
+from policies.choices import (
+    CancelReason,
+    DrinkDrivingKind,
+    PaymentMethod,
+    PolicyStatus,
+    PremiumEntryKind,
+    RenewalStatus,
+    SalesChannel,
+)
 from policies.identifiers import is_trailer_plate
-from policies.models import Branch, NumberSequence, Person, PersonAccessLog, Policy, User, Vehicle
-from policies.pricing import Quote
+from policies.models import (
+    Branch,
+    DrinkDrivingRecord,
+    NumberSequence,
+    Person,
+    PersonAccessLog,
+    Policy,
+    PremiumEntry,
+    User,
+    Vehicle,
+)
+from policies.pricing import Quote, cancellation_refund
 from policies.quotes import renewal_quote, vehicle_renewal_state
 from policies.refusals import NO_BRANCH_FOR_ISSUE, TRAILER_REFUSAL
 from policies.roles import ROLES, SUPERVISOR
@@ -84,11 +106,13 @@ def policy_issue(
         channel=channel,
         term_kind=quote.term_kind,
         start_date=quote.start_date,
+        start_hour=quote.start_hour,
         end_date=quote.end_date,
         base_premium=quote.base_premium,
         floating_plan=quote.floating_plan,
         floating_reason=quote.floating_reason,
         floating_rate=quote.floating_rate,
+        drink_driving_rate=quote.drink_driving_rate,
         premium=quote.premium,
         vehicle_tax=quote.vehicle_tax,
         total=quote.total,
@@ -161,11 +185,16 @@ def policy_renew(
     clerk: User,
     from_policy_id: int,
     fingerprint: str,
+    payment_method: str,
+    payment_reference: str = "",
     day: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> RenewalResult:
     """Issue the successor of policy `from_policy_id` at the clerk's branch, priced exactly
     as the quote identified by `fingerprint` (docs/regulation.md §4: it starts the day after the current
-    end date, or at 00:00 tomorrow when lapsed).
+    end date, or at 00:00 tomorrow when lapsed — at the next full hour where the province
+    allows immediate cover), and record how the customer paid (a charge in the premium
+    ledger: the method and, for card, mobile payment or transfer, its reference).
 
     Idempotent: the vehicle's row is locked, so a double click, a browser retry or a second
     clerk renewing the same vehicle waits and then receives the policy already issued. A
@@ -175,6 +204,7 @@ def policy_renew(
         raise ValidationError(NO_BRANCH_FOR_ISSUE, code="no_branch")
     if is_trailer_plate(vehicle.plate):
         raise ValidationError(TRAILER_REFUSAL, code="trailer")
+    payment_reference = _check_payment(payment_method, payment_reference)
     day = day or today()
     vehicle = Vehicle.objects.select_related("owner").select_for_update(of=("self",)).get(pk=vehicle.pk)
     policies = list(Policy.objects.filter(vehicle=vehicle).order_by("start_date", "pk"))
@@ -191,7 +221,7 @@ def policy_renew(
 
     state = vehicle_renewal_state(policies, day=day, province=clerk.branch.province)
     _check_renewable(state, from_policy_id=from_policy_id)
-    fresh = renewal_quote(vehicle=vehicle, policies=policies, branch=clerk.branch, state=state)
+    fresh = renewal_quote(vehicle=vehicle, policies=policies, branch=clerk.branch, state=state, now=now)
     if fresh.fingerprint != fingerprint:
         raise StaleQuote(fresh)
 
@@ -208,6 +238,16 @@ def policy_renew(
                 issued_by=clerk,
                 renewed_from=current,
             )
+            PremiumEntry.objects.create(
+                policy=policy,
+                kind=PremiumEntryKind.CHARGE,
+                amount=policy.total,
+                method=payment_method,
+                reference=payment_reference,
+                at=now or timezone.now(),
+                by=clerk,
+                note=f"交强险保费 {policy.premium} 元 + 车船税 {policy.vehicle_tax} 元",
+            )
     except IntegrityError:
         # A writer that did not take the vehicle lock got there first; the one-to-one
         # `renewed_from` and the exclusion constraint kept it to one policy.
@@ -218,12 +258,43 @@ def policy_renew(
     return RenewalResult(policy=policy, created=True)
 
 
+PAYMENT_METHOD_UNKNOWN = "请选择收费方式：现金、银行卡、移动支付或转账。"
+PAYMENT_REFERENCE_MISSING = "%(method)s收费请填写交易流水号（凭证号），以便对账。"
+PAYMENT_REFERENCE_TOO_LONG = "交易流水号最长 40 个字符。"
+
+
+def _check_payment(method: str, reference: str) -> str:
+    """The payment reference, trimmed; refuses an unknown method, and a card, mobile or
+    transfer payment without its reference."""
+    if method not in PaymentMethod.values:
+        raise ValidationError(PAYMENT_METHOD_UNKNOWN, code="payment_method")
+    reference = (reference or "").strip()
+    if method != PaymentMethod.CASH and not reference:
+        raise ValidationError(
+            PAYMENT_REFERENCE_MISSING,
+            code="payment_reference",
+            params={"method": PaymentMethod(method).label},
+        )
+    if len(reference) > 40:
+        raise ValidationError(PAYMENT_REFERENCE_TOO_LONG, code="payment_reference")
+    return reference
+
+
 def _check_renewable(state, *, from_policy_id: int) -> None:
     """Refuse, in words a clerk can read out, a renewal that may not be issued now."""
     if state.status is None:
         raise ValidationError("该车在本公司没有保单，不能续保；首次投保请按新保办理。", code="never_insured")
-    if state.status == RenewalStatus.CANCELLED:
-        raise ValidationError("该车最近一张保单已退保，不能续保。", code="cancelled")
+    if state.status == RenewalStatus.CANCELLED and not state.is_resuming:
+        raise ValidationError(
+            "该车最近一张保单已退保（车辆注销登记），不能再投保；如车辆信息有误请核对行驶证。",
+            code="cancelled",
+        )
+    if state.status == RenewalStatus.UPCOMING:
+        raise ValidationError(
+            "该车已有 %(start)s 起保的保单，尚未生效，无需续保。",
+            code="upcoming",
+            params={"start": state.renewal_start},
+        )
     if state.status == RenewalStatus.RENEWED:
         raise ValidationError(
             "该车已有 %(start)s 起保的后续保单，无需续保。",
@@ -232,12 +303,157 @@ def _check_renewable(state, *, from_policy_id: int) -> None:
         )
     if state.status == RenewalStatus.IN_FORCE:
         raise ValidationError(
-            "该车保单至 %(end)s 止，尚未进入续保期（止期前 90 天内可续保）。",
+            "该车保单至 %(end)s 止，尚未进入续保期（止期前 %(days)s 天内可续保）。",
             code="not_due",
-            params={"end": state.cover_end},
+            params={"end": state.cover_end, "days": state.advance_days},
         )
     if state.current is None or state.current.policy_id != from_policy_id:
         raise ValidationError("该车保单信息已变化，请重新查询后再办理。", code="changed")
+
+
+# --- Cancellation (退保) ------------------------------------------------------------------------
+
+CANCEL_REFUSED = "您的岗位不能办理退保。"
+CANCEL_REASON_UNKNOWN = "请选择退保原因：车辆注销登记、办理停驶或被盗抢经公安机关证实，其他情形不能退保。"
+CANCEL_DOCUMENT_MISSING = "请登记证明材料（注销证明、停驶证明或公安机关证明）的名称和编号。"
+CANCEL_DOCUMENT_TOO_LONG = "证明材料最长 100 个字符。"
+CANCEL_ALREADY = "保单 %(number)s 已于 %(day)s 退保，不能再次退保。"
+CANCEL_NOT_STARTED = "保单 %(number)s 自 %(start)s 起保，尚未生效；未生效保单请联系承保网点办理撤单。"
+CANCEL_ENDED = "保单 %(number)s 已于 %(end)s 到期，无需退保。"
+
+
+@dataclass(frozen=True)
+class CancellationResult:
+    policy: Policy
+    refund: PremiumEntry
+    created: bool  # False: the policy had already been cancelled this way (double click, retry)
+
+
+@transaction.atomic
+def policy_cancel(
+    *,
+    policy_id: int,
+    by: User,
+    reason: str,
+    document: str,
+    refund_method: str,
+    refund_reference: str = "",
+    day: dt.date | None = None,
+) -> CancellationResult:
+    """Cancel policy `policy_id` on `day` (docs/regulation.md §3, 条例 Art. 16–17): only when the
+    vehicle's registration is cancelled, it is laid up, or the police confirm it lost, with the
+    proving document recorded. Cover runs to 24:00 of `day`; the refund is premium × unexpired
+    days ÷ days of the term, to the fen, and goes into the premium ledger with how it is paid back.
+
+    Idempotent: the policy's row is locked, so a retry receives the cancellation already made.
+    """
+    from policies import access
+
+    if not access.can_cancel_policy(by):
+        raise ValidationError(CANCEL_REFUSED, code="forbidden")
+    if reason not in CancelReason.values:
+        raise ValidationError(CANCEL_REASON_UNKNOWN, code="reason")
+    document = (document or "").strip()
+    if not document:
+        raise ValidationError(CANCEL_DOCUMENT_MISSING, code="document")
+    if len(document) > 100:
+        raise ValidationError(CANCEL_DOCUMENT_TOO_LONG, code="document")
+    if refund_method not in PaymentMethod.values:
+        raise ValidationError("请选择退费方式：现金、银行卡、移动支付或转账。", code="refund_method")
+    refund_reference = (refund_reference or "").strip()  # a transfer's reference may follow later
+    if len(refund_reference) > 40:
+        raise ValidationError(PAYMENT_REFERENCE_TOO_LONG, code="refund_reference")
+    day = day or today()
+    policy = Policy.objects.select_for_update().get(pk=policy_id)
+    if policy.is_cancelled:
+        entry = PremiumEntry.objects.filter(policy=policy, kind=PremiumEntryKind.REFUND).first()
+        if entry is not None:
+            return CancellationResult(policy=policy, refund=entry, created=False)
+        raise ValidationError(
+            CANCEL_ALREADY, code="cancelled", params={"number": policy.number, "day": policy.cancelled_on}
+        )
+    if policy.start_date > day:
+        raise ValidationError(
+            CANCEL_NOT_STARTED,
+            code="not_started",
+            params={"number": policy.number, "start": policy.start_date},
+        )
+    if policy.end_date < day:
+        raise ValidationError(
+            CANCEL_ENDED, code="ended", params={"number": policy.number, "end": policy.end_date}
+        )
+
+    refund = cancellation_refund(
+        policy.premium, start=policy.start_date, end=policy.end_date, cancelled_on=day
+    )
+    now = timezone.now()
+    policy.original_end_date = policy.end_date
+    policy.end_date = day  # cover stops at 24:00 of the cancellation date (the portal's convention)
+    policy.status = PolicyStatus.CANCELLED
+    policy.cancelled_on = day
+    policy.cancel_reason = reason
+    policy.cancel_document = document
+    policy.refund = refund
+    policy.cancelled_by = by
+    policy.cancelled_at = now
+    with pghistory.context(service="退保", reason=f"{CancelReason(reason).label}；{document}", user=by.pk):
+        policy.save(
+            update_fields=[
+                "original_end_date", "end_date", "status", "cancelled_on", "cancel_reason", "cancel_document",
+                "refund", "cancelled_by", "cancelled_at",
+            ]
+        )  # fmt: skip
+    entry = PremiumEntry.objects.create(
+        policy=policy,
+        kind=PremiumEntryKind.REFUND,
+        amount=refund,
+        method=refund_method,
+        reference=refund_reference,
+        at=now,
+        by=by,
+        note=f"退保：{CancelReason(reason).label}；证明：{document}",
+    )
+    return CancellationResult(policy=policy, refund=entry, created=True)
+
+
+# --- Drink-driving records ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def drink_driving_record_add(
+    *,
+    vehicle: Vehicle,
+    offence_date: dt.date,
+    kind: str,
+    decision_number: str,
+    by: User,
+    driver: Person | None = None,
+) -> DrinkDrivingRecord:
+    """Record a drink-driving offence with `vehicle` and count it in the record of the policy
+    that covered `offence_date` (its next premium is surcharged where the province sets a
+    surcharge, docs/regulation.md §2). Idempotent on the decision number."""
+    decision_number = (decision_number or "").strip()
+    if not decision_number:
+        raise ValidationError("请填写公安交管部门处罚决定书编号。", code="decision_number")
+    if kind not in DrinkDrivingKind.values:
+        raise ValidationError("请选择违法行为：饮酒后驾驶或醉酒驾驶。", code="kind")
+    if offence_date > today():
+        raise ValidationError("违法日期不能晚于今天。", code="offence_date")
+    existing = DrinkDrivingRecord.objects.filter(decision_number=decision_number).first()
+    if existing is not None:
+        if existing.vehicle_id != vehicle.pk:
+            raise ValidationError(
+                "处罚决定书 %(n)s 已登记在另一辆车上。", code="duplicate", params={"n": decision_number}
+            )
+        return existing
+    record = DrinkDrivingRecord.objects.create(
+        vehicle=vehicle, driver=driver, offence_date=offence_date, kind=kind,
+        decision_number=decision_number, recorded_by=by,
+    )  # fmt: skip
+    Policy.objects.filter(vehicle=vehicle).covering(offence_date).update(
+        drink_driving_offences=F("drink_driving_offences") + 1
+    )
+    return record
 
 
 # --- Staff accounts --------------------------------------------------------------------------
@@ -299,3 +515,59 @@ def staff_account_save(
     others = list(account.groups.exclude(name__in=ROLES))  # groups other than roles stay as they are
     account.groups.set([*others, Group.objects.get(name=role)])
     return account
+
+
+# What a correction may change, and how each is called (policy_correct).
+CORRECTABLE = {
+    "premium": "交强险保费",
+    "vehicle_tax": "车船税",
+    "start_date": "保险起期",
+    "end_date": "保险止期",
+}
+MIN_REASON = 4
+
+
+@transaction.atomic
+def policy_correct(
+    *,
+    policy: Policy,
+    by: User,
+    reason: str,
+    premium: Decimal | None = None,
+    vehicle_tax: Decimal | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+) -> list[str]:
+    """Correct a policy's premium, vehicle tax or cover dates, with a reason (admin never
+    edits them). The total follows the premium and tax; the dates may not overlap another
+    policy of the vehicle. The change's history row (before and after, who, why) is written
+    by the history triggers with this service's name and the reason. Idempotent: the values
+    it already has change nothing. Returns the names of the fields changed."""
+    if not can_correct_policy(by):
+        raise ValidationError("您没有更正保单的权限，请联系主管。", code="forbidden")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ValidationError(
+            f"请填写更正原因（至少 {MIN_REASON} 个字），如“出单时保费录入错误”。", code="reason"
+        )
+    locked = Policy.objects.select_for_update().get(pk=policy.pk)
+    asked = {"premium": premium, "vehicle_tax": vehicle_tax, "start_date": start_date, "end_date": end_date}
+    changed = {
+        name: value for name, value in asked.items() if value is not None and getattr(locked, name) != value
+    }
+    if not changed:
+        return []
+    for name in ("premium", "vehicle_tax"):
+        if changed.get(name, 0) < 0:
+            raise ValidationError(f"{CORRECTABLE[name]}不能为负数。", code="negative")
+    start, end = changed.get("start_date", locked.start_date), changed.get("end_date", locked.end_date)
+    if end < start:
+        raise ValidationError("保险止期不能早于保险起期。", code="dates")
+    if "start_date" in changed or "end_date" in changed:
+        check_no_overlap(vehicle=locked.vehicle, start=start, end=end, exclude_pk=locked.pk)
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.total = locked.premium + locked.vehicle_tax
+    with pghistory.context(service="保单更正", reason=reason, user=by.pk):
+        locked.save(update_fields=[*changed, "total"])
+    return [CORRECTABLE[name] for name in changed]

@@ -55,6 +55,22 @@ def tariff_book() -> TariffBook:
         return _cached[1]
 
 
+def advance_window_words(day, *, book: TariffBook | None = None) -> str:
+    """The advance-renewal window in words for texts that speak for every province
+    (docs/regulation.md §4): "止期前 90 天内", with the provinces whose rule differs, e.g.
+    "止期前 90 天内（海南 60 天）"."""
+    from policies.choices import Province
+
+    book = book or tariff_book()
+    default = book.province_settings("", day).advance_renewal_days
+    others = [
+        f"{p} {days} 天"
+        for p in Province.values
+        if (days := book.province_settings(p, day).advance_renewal_days) != default
+    ]
+    return f"止期前 {default} 天内" + (f"（{'、'.join(others)}）" if others else "")
+
+
 def clear_tariff_cache(**kwargs) -> None:
     global _cached
     with _lock:

@@ -205,7 +205,12 @@ def _live(life: _Life, *, rng, now, staff, answers) -> None:
         key=f"support:survey:demo-{t.number}", at=resolve_at, now=now, rng=rng, queued=live,
     )  # fmt: skip
     if survey_message is not None:
-        life.event(EventKind.SURVEY_SENT, resolve_at, message=survey_message, body="满意度调查已发出。")
+        life.event(
+            EventKind.SURVEY_SENT,
+            resolve_at,
+            message=survey_message,
+            body="满意度调查已生成，经客户来单渠道发送。",
+        )
         score = rng.choices([5, 4, 3, 2, 1], weights=[55, 25, 10, 6, 4])[0] if answered else None
         comment = rng.choice(COMMENTS) if answered else ""
         life.survey = Survey(

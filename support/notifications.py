@@ -65,6 +65,36 @@ def describe(route: Route | None) -> str:
     return "将推送至客户的 APP"
 
 
+# SMS segments: a text of GSM 7-bit characters (here: printable ASCII) fits 160 in one message,
+# 153 per part when split; any Chinese character makes it UCS-2: 70 in one, 67 per part.
+SMS_SINGLE = {"gsm": 160, "ucs2": 70}
+SMS_PART = {"gsm": 153, "ucs2": 67}
+BODY_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class SmsSize:
+    chars: int
+    segments: int
+    encoding: str  # "gsm" or "ucs2"
+
+
+def sms_size(text: str) -> SmsSize:
+    """How many characters and billed SMS segments `text` takes."""
+    encoding = "gsm" if all(" " <= c <= "~" or c in "\r\n" for c in text) else "ucs2"
+    chars = len(text)
+    single, part = SMS_SINGLE[encoding], SMS_PART[encoding]
+    segments = 1 if chars <= single else -(-chars // part)
+    return SmsSize(chars=chars, segments=segments, encoding=encoding)
+
+
+def sms_reply_frame(number: str) -> tuple[str, str]:
+    """The fixed words an SMS reply wraps the agent's text in: (before, after)."""
+    _, text = reply_text(number=number, body=BODY_MARK, channel=MessageChannel.SMS)
+    before, _, after = text.partition(BODY_MARK)
+    return before, after
+
+
 def reply_text(*, number: str, body: str, channel: str) -> tuple[str, str]:
     """(subject, text) of a public reply."""
     if channel == MessageChannel.PUSH:

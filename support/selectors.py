@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from claims.selectors import claims_of_vehicles
 from core.clock import today
+from policies import search
 from policies.models import Person, Policy, User, Vehicle
 from policies.quotes import vehicle_renewal_state
 from policies.renewal import RenewalState
@@ -190,3 +192,34 @@ def kb_for_category(category: str, *, limit: int = 5) -> list[Article]:
         .defer("search_vector", "title_terms", "body_terms")
         .order_by("-category", "title")[:limit]
     )
+
+
+ADMIN_SEARCH_PEOPLE = 200  # customers whose name starts with the term, at most
+
+
+def tickets_matching(queryset: QuerySet[Ticket], term: str) -> QuerySet[Ticket]:
+    """Tickets (of `queryset`) whose number is `term`, whose subject contains it, or whose
+    customer it names — by phone or ID number, or a name beginning with it. Every branch uses an
+    index: the number, the subject's bigrams (migration 0008), the customer's phone, ID number
+    and name (policies), then the tickets' customer index."""
+    term = term.strip()
+    if not term:
+        return queryset
+    kinds = dict(search.classify(term))
+    people = Person.objects.none()
+    if search.TermKind.PHONE in kinds:
+        people = Person.objects.filter(phone=kinds[search.TermKind.PHONE])
+    elif search.TermKind.ID_NUMBER in kinds:
+        people = Person.objects.filter(id_number=kinds[search.TermKind.ID_NUMBER])
+    else:
+        people = Person.objects.filter(name__startswith=term)
+    # The customers' ids as a literal list: a subquery would keep PostgreSQL from OR-ing the
+    # three indexes together (it filters every ticket through a hashed subplan instead).
+    customer_ids = list(people.values_list("pk", flat=True)[:ADMIN_SEARCH_PEOPLE])
+    match = Q(number=term.upper()) | Q(customer_id__in=customer_ids)
+    if len(term) >= 2:
+        bigrams = RawSQL(
+            "support_bigrams(subject) @> support_bigrams(%s)", [term], output_field=BooleanField()
+        )
+        match |= Q(bigrams, subject__icontains=term)
+    return queryset.filter(match)

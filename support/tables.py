@@ -37,6 +37,11 @@ class TicketTable(tables.Table):
     def render_sla(self, record):
         return sla_badge(record)
 
+    def order_sla(self, queryset, is_descending):
+        """Either way, tickets whose clock stands still stay at the end (PostgreSQL would put
+        their empty deadlines first when sorting descending)."""
+        return queryset.by_urgency(descending=is_descending), True
+
     def render_number(self, record, value):
         return format_html('<a href="{}">{}</a>', reverse("support:ticket", args=[record.pk]), value)
 

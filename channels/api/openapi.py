@@ -17,7 +17,9 @@ from channels.api.errors import ErrorKind
 from channels.api.idempotency import IDEMPOTENCY_KEY_PATTERN
 from channels.api.ratelimit import Rate
 from channels.models import ApiKey
+from core.clock import today
 from policies.choices import FloatingReason, RenewalStatus
+from policies.tariffs import advance_window_words
 
 VERSION = "1.0.0"
 
@@ -234,7 +236,8 @@ def _component_schemas() -> dict:
                     "type": "array",
                     "items": {"$ref": "#/components/schemas/RenewChannel"},
                     "description": "可办理续保的渠道：待续保、已脱保时为线上渠道和签发网点柜面；"
-                    "已退保时仅柜面；保障中（尚未进入止期前 90 天的续保期）和已续保时为空",
+                    "已退保时仅柜面；保障中（尚未进入续保期：止期前的天数按签发网点所在省份的规定，"
+                    "见 /api/v1/docs）和已续保时为空",
                 },
             },
             "examples": [STATUS_EXAMPLE],
@@ -438,6 +441,7 @@ def docs_context(*, server: str) -> dict:
         "server": server,
         "version": VERSION,
         "operations": operations,
+        "advance_window": advance_window_words(today()),
         "errors": sorted(errors.CATALOGUE, key=lambda k: k.status),
         "max_body_kib": errors.MAX_BODY_BYTES // 1024,
         "plate_rate": rate_words(Rate.parse(settings.API_PLATE_RATE)),

@@ -72,6 +72,7 @@ class StatusAnswer:
     plate: str  # masked
     channels: tuple[RenewChannel, ...]
     renewal_opens: dt.date | None = None  # in force: the first day a renewal may be bought
+    advance_days: int = 90  # the issuing branch province's advance-renewal window
 
     @property
     def days_lapsed(self) -> int:
@@ -98,8 +99,7 @@ def status_answer(insured: InsuredVehicle, *, day: dt.date) -> StatusAnswer:
     state = vehicle_renewal_state(insured.policies, day=day, book=book, province=branch.province)
     opens = None
     if state.status == RenewalStatus.IN_FORCE and state.cover_end:
-        advance = book.province_settings(branch.province, day).advance_renewal_days
-        opens = renewal_window_opens(state.cover_end, advance_days=advance)
+        opens = renewal_window_opens(state.cover_end, advance_days=state.advance_days)
     return StatusAnswer(
         status=RenewalStatus(state.status),
         cover_end=state.cover_end,
@@ -108,6 +108,7 @@ def status_answer(insured: InsuredVehicle, *, day: dt.date) -> StatusAnswer:
         plate=mask_plate(insured.vehicle.plate),
         channels=renew_channels(state, branch),
         renewal_opens=opens,
+        advance_days=state.advance_days,
     )
 
 

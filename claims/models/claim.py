@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from claims.choices import (
     AdvanceCase,
@@ -22,6 +23,9 @@ from core.masking import mask_id_number, mask_name
 from policies.identifiers import validate_id_number
 from policies.models import Branch, Policy, Vehicle
 
+NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # sorts after every real deadline
+QUEUE_DUE = Coalesce(F("next_due_at"), Value(NO_DEADLINE))
+
 
 class ClaimQuerySet(models.QuerySet):
     def open(self):
@@ -32,7 +36,9 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(next_due_at__lte=now)
 
     def for_queue(self):
-        return self.select_related("vehicle", "branch", "policy__insured")
+        """The queue's rows, each with `due`: its next deadline, or `NO_DEADLINE` (last) — the
+        first column of the queue's index (`claim_queue_due_idx`, with the id)."""
+        return self.select_related("vehicle", "branch", "policy__insured").annotate(due=QUEUE_DUE)
 
 
 class Claim(models.Model):
@@ -143,7 +149,9 @@ class Claim(models.Model):
             models.Index(fields=["branch", "state", "next_due_at"], name="claim_branch_state_due_idx"),
             models.Index(fields=["vehicle", "accident_at"], name="claim_vehicle_accident_idx"),
             models.Index(fields=["next_due_at"], name="claim_next_due_idx"),
-            models.Index(fields=["reported_at"], name="claim_reported_at_idx"),
+            # The queue pages by keyset on these, in the index's full order (core.keyset).
+            models.Index(QUEUE_DUE, F("id"), name="claim_queue_due_idx"),
+            models.Index(fields=["reported_at", "id"], name="claim_reported_id_idx"),
             models.Index(fields=["paid_at"], name="claim_paid_at_idx"),
             # The approvals list: calculated claims, the longest waiting first.
             models.Index(fields=["state", "state_entered_at"], name="claim_state_entered_idx"),

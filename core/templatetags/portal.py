@@ -15,6 +15,11 @@ def mask_id(value: str) -> str:
 
 
 @register.filter
+def city_of(value: str) -> str:
+    return masking.city_of(value)
+
+
+@register.filter
 def mask_phone(value: str) -> str:
     return masking.mask_phone(value)
 

@@ -12,7 +12,9 @@ from core.clock import today
 from policies.choices import (
     PASSENGER_CAR_CATEGORIES,
     TAX_EXEMPT_ENERGY,
+    CancelReason,
     EnergyType,
+    PaymentMethod,
     PremiumCategory,
     TermKind,
 )
@@ -102,13 +104,84 @@ class CounterLookupForm(forms.Form):
 
 
 class RenewForm(forms.Form):
-    """What the renew button posts: the policy being renewed and the quote shown."""
+    """What the renew button posts: the policy being renewed, the quote shown and how the
+    customer paid (收费: cash, bank card, mobile payment or transfer, with its reference)."""
 
     from_policy = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
     quoted_total = forms.DecimalField(
         widget=forms.HiddenInput, required=False, max_digits=12, decimal_places=2
     )
+    payment_method = forms.ChoiceField(
+        label="收费方式",
+        choices=[("", "请选择"), *PaymentMethod.choices],
+        error_messages={"required": "请选择收费方式。", "invalid_choice": "请选择收费方式。"},
+    )
+    payment_reference = forms.CharField(
+        label="交易流水号",
+        required=False,
+        max_length=40,
+        widget=_text("刷卡、移动支付、转账必填"),
+        error_messages={"max_length": "交易流水号最长 40 个字符。"},
+    )
+
+    HIDDEN = ("from_policy", "fingerprint", "quoted_total")
+
+    def clean_payment_reference(self) -> str:
+        return normalize(self.cleaned_data["payment_reference"])
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("payment_method")
+        if method and method != PaymentMethod.CASH and not data.get("payment_reference"):
+            self.add_error(
+                "payment_reference",
+                f"{PaymentMethod(method).label}收费请填写交易流水号（凭证号），以便对账。",
+            )
+        return data
+
+    @property
+    def hidden_fields_broken(self) -> bool:
+        """The page's own fields are missing or altered: not the clerk's typing."""
+        return any(name in self.errors for name in self.HIDDEN)
+
+
+class CancelForm(forms.Form):
+    """退保 (docs/regulation.md §3): the lawful ground, its proving document and how the
+    refund goes back to the customer."""
+
+    reason = forms.ChoiceField(
+        label="退保原因",
+        choices=[("", "请选择"), *CancelReason.choices],
+        error_messages={"required": "请选择退保原因。", "invalid_choice": "请选择退保原因。"},
+    )
+    document = forms.CharField(
+        label="证明材料",
+        max_length=100,
+        widget=_text("如：机动车注销证明书 No.320100…"),
+        error_messages={
+            "required": "请登记证明材料（注销证明、停驶证明或公安机关证明）的名称和编号。",
+            "max_length": "证明材料最长 100 个字符。",
+        },
+    )
+    refund_method = forms.ChoiceField(
+        label="退费方式",
+        choices=[("", "请选择"), *PaymentMethod.choices],
+        error_messages={"required": "请选择退费方式。", "invalid_choice": "请选择退费方式。"},
+    )
+    refund_reference = forms.CharField(
+        label="退费流水号（选填）",
+        required=False,
+        max_length=40,
+        widget=_text("转账退费可稍后补录"),
+        error_messages={"max_length": "退费流水号最长 40 个字符。"},
+    )
+
+    def clean_document(self) -> str:
+        return " ".join(self.cleaned_data["document"].split())
+
+    def clean_refund_reference(self) -> str:
+        return normalize(self.cleaned_data["refund_reference"])
 
 
 class DateInput(forms.DateInput):

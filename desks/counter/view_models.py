@@ -16,10 +16,10 @@ from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
 from core.text import rate_factor, rate_words
-from policies.choices import NON_FLOATING_TERMS, FloatingReason, RenewalStatus, TermKind
+from policies.choices import NON_FLOATING_TERMS, FloatingReason, PremiumEntryKind, RenewalStatus, TermKind
 from policies.identifiers import is_trailer_plate
-from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
-from policies.pricing import Quote, TariffBook, lapse_fine
+from policies.models import Branch, DrivingLicence, Person, Policy, PremiumEntry, User, Vehicle
+from policies.pricing import Quote, TariffBook, cancellation_refund, lapse_fine
 from policies.quotes import renewal_quote, vehicle_renewal_state
 from policies.refusals import NO_BRANCH_FOR_QUOTE, TRAILER_REFUSAL
 from policies.renewal import RenewalState, renewal_window_opens
@@ -73,6 +73,9 @@ class VehicleDesk:
     renew_from: Policy | None  # set when a renewal may be issued now
     window_opens: dt.date | None  # in force: the first day a renewal may be bought
     history: tuple[HistoryRow, ...]  # newest first
+    advance_days: int = 90  # the branch province's advance-renewal window
+    cancel_from: Policy | None = None  # the policy covering today, which may be cancelled
+    cancel_refund: Decimal | None = None  # its refund if cancelled today (docs/regulation.md §3)
 
     @property
     def is_trailer(self) -> bool:
@@ -119,14 +122,16 @@ def vehicle_desk(
     by_pk = {p.pk: p for p in policies}
     current = by_pk.get(state.current.policy_id) if state.current else None
     successor = None
-    if state.status == RenewalStatus.RENEWED:
+    if state.status in (RenewalStatus.RENEWED, RenewalStatus.UPCOMING):
         successor = next((p for p in policies if not p.is_cancelled and p.start_date > day), None)
 
     quote_, error = None, ""
     if is_trailer_plate(vehicle.plate):
         error = TRAILER_REFUSAL
-    elif state.status in (RenewalStatus.RENEWED, RenewalStatus.CANCELLED):
-        pass  # nothing to quote: cover continues, or the vehicle left the road
+    elif state.status in (RenewalStatus.RENEWED, RenewalStatus.UPCOMING) or (
+        state.status == RenewalStatus.CANCELLED and not state.is_resuming
+    ):
+        pass  # nothing to quote: cover continues, or the vehicle left the road for good
     elif branch is None:
         error = NO_BRANCH_FOR_QUOTE
     else:
@@ -143,8 +148,17 @@ def vehicle_desk(
             fine = None
     window_opens = None
     if state.status == RenewalStatus.IN_FORCE and state.cover_end:
-        advance = book.province_settings(province, day).advance_renewal_days
-        window_opens = renewal_window_opens(state.cover_end, advance_days=advance)
+        window_opens = renewal_window_opens(state.cover_end, advance_days=state.advance_days)
+    cancel_from = next(
+        (p for p in policies if not p.is_cancelled and p.start_date <= day <= p.end_date), None
+    )
+    refund = (
+        cancellation_refund(
+            cancel_from.premium, start=cancel_from.start_date, end=cancel_from.end_date, cancelled_on=day
+        )
+        if cancel_from is not None
+        else None
+    )
 
     return VehicleDesk(
         vehicle=vehicle,
@@ -159,6 +173,9 @@ def vehicle_desk(
         renew_from=current if quote_ is not None and current is not None and state.is_renewable else None,
         window_opens=window_opens,
         history=policy_history(policies, current=current),
+        advance_days=state.advance_days,
+        cancel_from=cancel_from,
+        cancel_refund=refund,
     )
 
 
@@ -191,16 +208,25 @@ def policy_floating_explanation(policy: Policy) -> FloatingExplanation:
     elif policy.term_kind != TermKind.ANNUAL:
         formula = f"短期保险按年保费比例计收：保费 {policy.premium} 元。"
     else:
-        formula = f"交强险保费 = {policy.base_premium} × {rate_factor(rate)} = {policy.premium} 元。"
+        drink = policy.drink_driving_rate
+        surcharge = f" × {rate_factor(drink)}（酒驾上浮）" if drink else ""
+        formula = (
+            f"交强险保费 = {policy.base_premium} × {rate_factor(rate)}{surcharge} = {policy.premium} 元。"
+        )
     return FloatingExplanation(
         reason=reason.value, reason_label=reason.label, rate_words=words, formula=formula
     )
 
 
 def counter_person_queryset() -> QuerySet[Person]:
-    """A person's full record for the counter, in four queries whatever they own: the person,
-    their licences, their vehicles, and every policy of those vehicles."""
-    policies = Policy.objects.select_related("branch", "issued_by").order_by("start_date", "pk")
+    """A person's full record for the counter, in five queries whatever they own: the person,
+    their licences, their vehicles, every policy of those vehicles and their premium ledger."""
+    entries = PremiumEntry.objects.select_related("by").order_by("at", "pk")
+    policies = (
+        Policy.objects.select_related("branch", "issued_by")
+        .prefetch_related(Prefetch("premium_entries", queryset=entries))
+        .order_by("start_date", "pk")
+    )
     return Person.objects.prefetch_related(
         Prefetch("licences", queryset=DrivingLicence.objects.order_by("-valid_from", "pk")),
         Prefetch(
@@ -213,9 +239,48 @@ def counter_person_queryset() -> QuerySet[Person]:
 
 
 def confirmation_queryset() -> QuerySet[Policy]:
-    """A policy with everything its printed confirmation shows, in one query."""
+    """A policy with everything its printed confirmation shows, in two queries."""
     return Policy.objects.select_related(
-        "vehicle", "insured", "policyholder", "branch", "issued_by", "renewed_from"
+        "vehicle", "insured", "policyholder", "branch", "issued_by", "renewed_from", "cancelled_by"
+    ).prefetch_related(Prefetch("premium_entries", queryset=PremiumEntry.objects.select_related("by")))
+
+
+def premium_entries(policy: Policy) -> list[PremiumEntry]:
+    """The policy's premium ledger (prefetched): the charge, then a refund."""
+    return sorted(policy.premium_entries.all(), key=lambda e: (e.at, e.pk))
+
+
+@dataclass(frozen=True)
+class RefundNote:
+    term_days: int
+    unexpired_days: int
+    unexpired_from: dt.date
+    formula: str
+    entry: PremiumEntry | None
+
+
+def refund_note(policy: Policy) -> RefundNote:
+    """The arithmetic of a cancelled policy's refund (docs/regulation.md §3): premium ×
+    unexpired days ÷ days of the term, to the fen."""
+    end = policy.term_end
+    term_days = (end - policy.start_date).days + 1
+    unexpired = max((end - policy.cancelled_on).days, 0)
+    refund = policy.refund if policy.refund is not None else Decimal("0.00")
+    entry = next((e for e in policy.premium_entries.all() if e.kind == PremiumEntryKind.REFUND), None)
+    if policy.original_end_date is None:  # imported or legacy: the issued end date was not kept
+        return RefundNote(
+            term_days=term_days,
+            unexpired_days=0,
+            unexpired_from=policy.cancelled_on + dt.timedelta(days=1),
+            formula=f"原保险止期未记录（历史数据），退费以原记录为准：{refund} 元",
+            entry=entry,
+        )
+    return RefundNote(
+        term_days=term_days,
+        unexpired_days=unexpired,
+        unexpired_from=policy.cancelled_on + dt.timedelta(days=1),
+        formula=f"{policy.premium} × {unexpired} ÷ {term_days} = {refund} 元",
+        entry=entry,
     )
 
 

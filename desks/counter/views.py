@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,11 +16,11 @@ from claims.ledger import liability_limits
 from core import clock
 from core.rmb import rmb_capitals
 from desks.counter import view_models
-from desks.counter.forms import CounterLookupForm, RenewForm, ShortTermQuoteForm
+from desks.counter.forms import CancelForm, CounterLookupForm, RenewForm, ShortTermQuoteForm
 from desks.views import focused_vehicle
 from policies import access, quotes, selectors, services
 from policies.audit import log_person_view
-from policies.choices import TermKind
+from policies.choices import CancelReason, PaymentMethod, TermKind
 from policies.identifiers import normalize
 from policies.models import Person
 from policies.refusals import NO_BRANCH_FOR_QUOTE
@@ -85,11 +85,26 @@ def _find(request: HttpRequest, form: CounterLookupForm) -> str | None:
     return person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
 
 
-def _person_page(request: HttpRequest, person: Person, *, revealed: bool = False) -> HttpResponse:
+def _person_page(
+    request: HttpRequest,
+    person: Person,
+    *,
+    revealed: bool = False,
+    focus: int | None = None,
+    renew_form: RenewForm | None = None,
+    cancel_form: CancelForm | None = None,
+) -> HttpResponse:
     day = clock.today()
-    focus = focused_vehicle(request)
+    focus = focus or focused_vehicle(request)
     desks = view_models.counter_vehicle_desks(person, branch=request.user.branch, day=day, focus=focus)
     context = {
+        "renew_form": renew_form or RenewForm(),
+        "cancel_form": cancel_form or CancelForm(),
+        "bound_vehicle": focus if (renew_form or cancel_form) else None,
+        "can_cancel": access.can_cancel_policy(request.user),
+        "payment_methods": PaymentMethod.choices,
+        "show_ledger": True,
+        "cancel_reasons": CancelReason.choices,
         "person": person,
         "revealed": revealed,
         "licences": view_models.licence_rows(person.licences.all(), day=day),
@@ -141,14 +156,18 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
     back = person_url(vehicle.owner_id, vehicle_id=vehicle.pk)
     form = RenewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "续保请求不完整，请重新查询后再办理。")
-        return redirect(back)
+        if form.hidden_fields_broken:
+            messages.error(request, "续保请求不完整，请重新查询后再办理。")
+            return redirect(back)
+        return _form_again(request, vehicle, renew_form=form)  # the payment fields, next to them
     try:
         result = services.policy_renew(
             vehicle=vehicle,
             clerk=request.user,
             from_policy_id=form.cleaned_data["from_policy"],
             fingerprint=form.cleaned_data["fingerprint"],
+            payment_method=form.cleaned_data["payment_method"],
+            payment_reference=form.cleaned_data["payment_reference"],
         )
     except services.StaleQuote as exc:
         shown = form.cleaned_data["quoted_total"]
@@ -162,7 +181,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
     if result.created:
         messages.success(
             request,
-            f"续保出单成功：保单号 {policy.number}，保险期间 {policy.start_date:%Y-%m-%d} 零时至 "
+            f"续保出单成功：保单号 {policy.number}，保险期间 {policy.start_date:%Y-%m-%d} {policy.start_hour} 时至 "
             f"{policy.end_date:%Y-%m-%d} 二十四时，合计收费 {policy.total} 元。",
         )
     else:
@@ -172,6 +191,74 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
             f"{clock.local(policy.issued_at):%m-%d %H:%M} 出单），未重复出单、未重复收费。",
         )
     return redirect("counter:confirmation", pk=policy.pk)
+
+
+def _form_again(request: HttpRequest, vehicle, **forms) -> HttpResponse:
+    """The customer page again with the posted form and its errors next to the fields."""
+    customer = access.get_person_for_user(
+        request.user,
+        vehicle.owner_id,
+        desk="counter",
+        granted=access.granted_people(request),
+        queryset=view_models.counter_person_queryset(),
+    )
+    log_person_view(request, customer, "counter_person")
+    return _person_page(request, customer, focus=vehicle.pk, **forms)
+
+
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """退保 (docs/regulation.md §3): cancel the policy on the ground and document given and
+    open the printable refund note; a retry answers with the cancellation already made."""
+    policy = access.get_policy_to_cancel(request.user, pk, granted=access.granted_people(request))
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _form_again(request, policy.vehicle, cancel_form=form)
+    try:
+        result = services.policy_cancel(
+            policy_id=policy.pk,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            document=form.cleaned_data["document"],
+            refund_method=form.cleaned_data["refund_method"],
+            refund_reference=form.cleaned_data["refund_reference"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _form_again(request, policy.vehicle, cancel_form=form)
+    cancelled = result.policy
+    if result.created:
+        messages.success(
+            request,
+            f"退保成功：保单 {cancelled.number} 保障至 {cancelled.cancelled_on:%Y-%m-%d} 24 时止，"
+            f"应退保费 {cancelled.refund} 元。",
+        )
+    else:
+        messages.info(request, f"保单 {cancelled.number} 已退保，未重复退费。")
+    return redirect("counter:refund_note", pk=cancelled.pk)
+
+
+@require_http_methods(["GET"])
+def refund_note(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable refund note of a cancelled policy (A4): ground, document, the refund's
+    arithmetic and how it was paid back."""
+    policy = access.get_policy_for_user(
+        request.user,
+        pk,
+        desk="counter",
+        granted=access.granted_people(request),
+        queryset=view_models.confirmation_queryset(),
+    )
+    if not policy.is_cancelled:
+        raise Http404("该保单未退保。")
+    log_person_view(request, policy.insured, "counter_refund_note")
+    context = {
+        "policy": policy,
+        "insurer": INSURER_NAME,
+        "note": view_models.refund_note(policy),
+        "back": person_url(policy.vehicle.owner_id, vehicle_id=policy.vehicle_id),
+    }
+    return render(request, "desks/counter/refund_note.html", context)
 
 
 @require_http_methods(["GET"])
@@ -191,6 +278,7 @@ def confirmation(request: HttpRequest, pk: int) -> HttpResponse:
         "limits": liability_limits(policy.start_date),
         "floating": view_models.policy_floating_explanation(policy),
         "total_capitals": rmb_capitals(policy.total),
+        "entries": view_models.premium_entries(policy),
         "back": person_url(policy.vehicle.owner_id, vehicle_id=policy.vehicle_id),
     }
     return render(request, "desks/counter/confirmation.html", context)

@@ -1,5 +1,6 @@
 """The hotline's results page: the search, the filters and the rows they leave — one query
-for the rows whatever their number, and a count that stops at `COUNT_CAP`."""
+for a page of rows whatever their number (keyset pages on the index's full order,
+`core.keyset`: page 500 costs what page 1 costs), and a count that stops at `COUNT_CAP`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from core.keyset import Keyset, KeysetPage, keyset_page
 from desks.hotline.filters import VehicleFilter
 from desks.hotline.search import SearchResult, search, uninsured
 from desks.hotline.status import AdvanceWindows, advance_windows, latest_of_each_vehicle, renewal_status
@@ -15,11 +17,16 @@ from policies.choices import RenewalStatus
 from policies.models import Policy, Vehicle
 
 COUNT_CAP = 500  # past this the page says "more than 500": no count over the whole table
+PER_PAGE = 20
+# Each sort is an index's full order — (end_date, id) and (start_date, id), also behind the
+# branch and channel filters — so a page starts where the previous one stopped.
 ORDERINGS = {
-    "end_date": ("end_date", "pk"),
-    "-end_date": ("-end_date", "-pk"),
-    "renewal": ("start_date", "pk"),
+    "end_date": Keyset(("end_date", "pk")),
+    "-end_date": Keyset(("end_date", "pk"), descending=True),
+    "renewal": Keyset(("start_date", "pk")),
+    "-renewal": Keyset(("start_date", "pk"), descending=True),
 }
+RENEWED_SORTS = ("renewal", "-renewal")  # renewed vehicles: by the new cover's start only
 
 
 def vehicle_rows(day: dt.date, windows: AdvanceWindows) -> QuerySet[Policy]:
@@ -37,13 +44,14 @@ class Results:
     filter: VehicleFilter
     search: SearchResult | None = None
     rows: QuerySet[Policy] | None = None  # None: nothing asked yet (or the filters are invalid)
+    page: KeysetPage | None = None  # the rows shown
     count: int = 0
     uninsured: list[Vehicle] = field(default_factory=list)
     sort: str = "-end_date"
 
     @property
     def renewed(self) -> bool:
-        return self.sort == "renewal"
+        return self.sort in RENEWED_SORTS
 
     @property
     def capped(self) -> bool:
@@ -54,20 +62,27 @@ class Results:
         return min(self.count, COUNT_CAP)
 
 
-def hotline_results(*, term: str, data, day: dt.date) -> Results:
-    """What the desk shows for a search term and/or filters (`data`, the page's GET)."""
+def chosen_sort(status: str | None, asked: str | None) -> str:
+    """The sort the list is shown in: the one asked for among those its table offers, else the
+    status's own."""
+    if status == RenewalStatus.RENEWED:
+        return asked if asked in RENEWED_SORTS else "renewal"  # by the new cover's start
+    if asked in ("end_date", "-end_date"):
+        return asked
+    if status in (RenewalStatus.DUE, RenewalStatus.IN_FORCE, RenewalStatus.CANCELLED):
+        return "end_date"  # the soonest to end first
+    # Lapsed, or any status: the latest cover first — the lapses still worth a call, and no
+    # walk through years of renewed policies before the first row.
+    return "-end_date"
+
+
+def hotline_results(*, term: str, data, day: dt.date, per_page: int = PER_PAGE) -> Results:
+    """What the desk shows for a search term and/or filters (`data`, the page's GET: also the
+    sort and the page's cursor, `after` or `before`)."""
     windows = advance_windows(day)
     filters = VehicleFilter(data or None, queryset=vehicle_rows(day, windows), day=day, windows=windows)
     results = Results(day=day, filter=filters)
-    status = data.get("renewal")
-    if status == RenewalStatus.RENEWED:
-        results.sort = "renewal"  # by the new cover's start; see tables.RenewedVehicleTable
-    elif status in (RenewalStatus.DUE, RenewalStatus.IN_FORCE, RenewalStatus.CANCELLED):
-        results.sort = "end_date"  # the soonest to end first
-    else:
-        # Lapsed, or any status: the latest cover first — the lapses still worth a call,
-        # and no walk through years of renewed policies before the first row.
-        results.sort = "-end_date"
+    results.sort = chosen_sort(data.get("renewal"), data.get("sort"))
     if term:
         results.search = search(term, day=day)
         if not results.search.found:
@@ -81,6 +96,9 @@ def hotline_results(*, term: str, data, day: dt.date) -> Results:
         return results
     if base is None:
         return results
-    results.rows = base.order_by(*ORDERINGS[results.sort])
+    results.rows = base
+    results.page = keyset_page(
+        base, ORDERINGS[results.sort], per_page=per_page, after=data.get("after"), before=data.get("before")
+    )
     results.count = base.order_by().values("pk")[: COUNT_CAP + 1].count()
     return results

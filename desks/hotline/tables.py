@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.masking import mask_id_number, mask_name, mask_phone, mask_plate
+from core.masking import city_of, mask_id_number, mask_name, mask_phone, mask_plate
 from policies.choices import RenewalStatus
 from policies.models import Policy
 from policies.templatetags.policy_tags import status_badge
@@ -21,6 +21,8 @@ def days_note(record: Policy, day: dt.date) -> str:
     """What the status means in days: "剩 12 天", "脱保 30 天", "05-01 起保"."""
     if record.renewal == RenewalStatus.RENEWED:
         return f"{record.start_date:%Y-%m-%d} 起续保"
+    if record.renewal == RenewalStatus.UPCOMING:
+        return f"{record.start_date:%Y-%m-%d} 起保"
     if record.renewal == RenewalStatus.CANCELLED:
         return f"{record.end_date:%Y-%m-%d} 退保"
     left = (record.end_date - day).days
@@ -81,11 +83,13 @@ class VehicleTable(tables.Table):
 
     def render_owner(self, record):
         owner = record.vehicle.owner
+        city = city_of(owner.address)
         return format_html(
-            '{} <span class="mono">{}</span><div class="small text-secondary mono">{}</div>',
+            '{} <span class="mono">{}</span><div class="small text-secondary"><span class="mono">{}</span>{}</div>',
             mask_name(owner.name),
             mask_phone(owner.phone) or "—",
             mask_id_number(owner.id_number),
+            format_html(' · <span data-testid="owner-city">{}</span>', city) if city else "",
         )
 
     def render_category(self, record):

@@ -7,14 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import today
-from core.inputs import paginate
 from desks.hotline.customer import customer_picture, hotline_person_queryset
 from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
@@ -28,9 +27,9 @@ from policies.models import Person
 from reminders import access as reminder_access
 from reminders.models import RenewalCall
 
-PER_PAGE = 20
 TERMS = "hotline_terms"  # session key: the latest search terms, by a random key in the URL
 KEEP_TERMS = 20
+OPEN_SINGLE = "one"  # a search that finds one customer opens their page at once
 RENEW_ELSEWHERE = "热线不出单：客户可在官网、APP、微信小程序续保，或到承保网点柜面办理。"
 
 
@@ -51,15 +50,24 @@ def _recall(request: HttpRequest, key: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 @permission_required(access.HOTLINE_DESK, raise_exception=True)
 def home(request: HttpRequest) -> HttpResponse:
-    """Search and filter. A search is posted and answered with a redirect to its results."""
+    """Search and filter. A search is posted and answered with its results in one response;
+    the term is kept in the session under a key, and the page's address becomes the results'
+    URL (`results_url`: the key and the filters, never the term) for paging, sorting and reload."""
+    results_url = None
     if request.method == "POST":
         form = SearchForm(request.POST)
+        term = ""
         if form.is_valid():
             params = VehicleFilter.params(request.POST)
-            if form.cleaned_data["q"]:
-                params["s"] = _remember(request, form.cleaned_data["q"])
-            return redirect(f"{reverse('hotline:home')}?{urlencode(params)}" if params else "hotline:home")
-        term = ""
+            term = form.cleaned_data["q"]
+            if term:
+                params["s"] = _remember(request, term)
+                form = SearchForm(initial={"q": term})
+            # The page is drawn as its results' URL draws it: pager and sort links keep the key.
+            request.GET = QueryDict(urlencode(params))
+            results_url = (
+                f"{reverse('hotline:home')}?{urlencode(params)}" if params else reverse("hotline:home")
+            )
     else:
         key = request.GET.get("s", "")
         term = _recall(request, key)
@@ -69,11 +77,17 @@ def home(request: HttpRequest) -> HttpResponse:
     day = today()
     results = hotline_results(term=term or "", data=request.GET, day=day)
     table = None
-    if results.rows is not None:
+    if results.page is not None:
         table_class = RenewedVehicleTable if results.renewed else VehicleTable
-        table = table_class(results.rows, day=day, order_by=results.sort)
-        paginate(request, table, per_page=PER_PAGE, lazy=True)
+        table = table_class(results.page.rows, day=day, order_by=results.sort)
+        table.keyset = results.page  # "previous / next" by cursor (templates/desks/hotline/_table.html)
     _grant_shown(request, results, table)
+    # A fresh search (not paging, sorting or reload) that finds one customer opens their page,
+    # unless the box's "只有一位客户符合时直接打开" was unticked.
+    fresh = request.method == "POST" and request.POST.get(OPEN_SINGLE) == "1"
+    if fresh and (single := _single_customer(results, table)) is not None:
+        messages.info(request, "只有一位客户符合查询，已直接打开其客户视图。")
+        return redirect(single)
     context = {
         "ready_calls": _ready_calls(request),
         "form": form,
@@ -81,6 +95,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "results": results,
         "table": table,
         "max_people": MAX_PEOPLE,
+        "results_url": results_url,
         "unrecognised_hint": UNRECOGNISED_HINT,
         "today": day,
     }
@@ -93,9 +108,28 @@ def _grant_shown(request: HttpRequest, results, table) -> None:
     results page shown. No query: the rows are already read."""
     shown = [p.pk for p in results.search.people] if results.search else []
     shown += [v.owner_id for v in results.uninsured]
-    if table is not None and getattr(table, "page", None) is not None:
-        shown += [row.record.vehicle.owner_id for row in table.page.object_list]
+    if results.page is not None:
+        shown += [row.vehicle.owner_id for row in results.page.rows]
     access.grant_person(request, *dict.fromkeys(shown))
+
+
+def _single_customer(results, table) -> str | None:
+    """The customer view's address when a search (not filters alone) found one customer only —
+    every person, vehicle and row it found is theirs; with one vehicle, that vehicle in focus."""
+    search = results.search
+    if search is None or not search.found or results.page is None and results.count:
+        return None
+    rows = results.page.rows if results.page is not None else []
+    if results.count and (len(rows) != results.count or results.page.has_next):
+        return None
+    owners = {p.pk for p in search.people}
+    owners |= {v.owner_id for v in results.uninsured}
+    owners |= {row.vehicle.owner_id for row in rows}
+    if len(owners) != 1:
+        return None
+    vehicles = {v.pk for v in results.uninsured} | {row.vehicle_id for row in rows}
+    url = reverse("hotline:customer", args=[owners.pop()])
+    return f"{url}?vehicle={vehicles.pop()}" if len(vehicles) == 1 else url
 
 
 def _ready_calls(request: HttpRequest) -> int:

@@ -3,17 +3,12 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from core.masking import mask_plate, mask_recipient
+from outbox import purposes
 from outbox.models import OutboundMessage
-from reminders.cadence import REMINDER_PURPOSE
 
-# What each app's messages are for (outbox `purpose`), as supervisors read it.
-PURPOSE_LABELS = {
-    REMINDER_PURPOSE: "续保提醒",
-    "ticket_reply": "工单回复",
-    "ticket_survey": "满意度调查",
-    "claim_report": "理赔报案通知",
-    "claim_paid": "理赔支付通知",
-}
+# What each app's messages are for (outbox `purpose`), as supervisors read it: the labels the
+# apps registered with the outbox (outbox.purposes), filled at start-up.
+PURPOSE_LABELS = purposes.LABELS
 
 
 class FailedMessageTable(tables.Table):

@@ -121,6 +121,11 @@ class Planned:
     def fatal_claims(self) -> int:
         return self.row.fatal_claims
 
+    @property
+    def drink_driving_offences(self) -> int:
+        """Not in the file: kept from the portal's own records of an imported policy."""
+        return self.existing.drink_driving_offences if self.existing is not None else 0
+
     def values(self) -> dict:
         r = self.row
         cancelled = r.status == CANCELLED

@@ -1,6 +1,8 @@
 from .access import PersonAccessLog
+from .money import PremiumEntry
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
+from .records import DrinkDrivingRecord
 from .staff import Branch, User
 from .tariffs import (
     BasePremiumRate,
@@ -15,6 +17,7 @@ from .vehicle import Vehicle
 __all__ = [
     "BasePremiumRate",
     "Branch",
+    "DrinkDrivingRecord",
     "DrivingLicence",
     "FloatingPlanRegion",
     "FloatingRate",
@@ -22,6 +25,7 @@ __all__ = [
     "Person",
     "PersonAccessLog",
     "Policy",
+    "PremiumEntry",
     "ProvinceRule",
     "ShortTermRate",
     "User",

@@ -1,6 +1,11 @@
 // Hotline desk keys. "/" (outside a text field) goes to the search box — on a page without
 // one, to a new search. On a renewal call, 1–6 pick the outcome.
 (function () {
+  // A search is answered in the response to its POST: the address becomes the results' URL
+  // (a key, never the term), so reload, back and bookmarks read the results again by GET.
+  var answered = document.querySelector("[data-results-url]");
+  if (answered) window.history.replaceState(null, "", answered.dataset.resultsUrl);
+
   function typing(target) {
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && target.type !== "radio";
   }

@@ -21,9 +21,19 @@ class TicketQuerySet(models.QuerySet):
     def for_queue(self, queue):
         return self.filter(queue=queue)
 
-    def by_urgency(self):
-        """Most urgent first: the next SLA deadline, tickets whose clock stands still last."""
-        return self.order_by(models.F("sla_due").asc(nulls_last=True), "-priority_rank", "created_at")
+    def by_urgency(self, *, descending: bool = False):
+        """Most urgent first: the next SLA deadline (breached, then breaching soonest); tickets
+        whose clock stands still last — waiting on the customer, then resolved — whichever way
+        the deadline is sorted (`descending`: latest deadline first, still paused ones last)."""
+        due = models.F("sla_due")
+        return self.order_by(
+            due.desc(nulls_last=True) if descending else due.asc(nulls_last=True),
+            models.Case(
+                models.When(status=Status.RESOLVED, then=1), default=0, output_field=models.IntegerField()
+            ),
+            "-priority_rank",
+            "created_at",
+        )
 
     def with_related(self):
         return self.select_related("queue", "assignee", "customer", "vehicle")

@@ -56,7 +56,7 @@ def survey_send(*, ticket: Ticket, at: dt.datetime) -> Survey | None:
     )
     TicketEvent.objects.create(
         ticket=ticket, kind=EventKind.SURVEY_SENT, created_at=at, message=message,
-        body=f"满意度调查已通过{message.get_channel_display()}发出。",
+        body=f"满意度调查已生成，经{message.get_channel_display()}发送。",
     )  # fmt: skip
     return survey
 

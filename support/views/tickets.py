@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -191,12 +192,13 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
     )
     if customer_desk:
         policy_access.grant_person(request, ticket.customer_id)
+    route = notifications.ticket_route(ticket)
     context = {
         "ticket": ticket,
         "customer_desk": customer_desk,
         "history": history,
         "notifications": [e for e in history if e.message_id],
-        "survey": Survey.objects.filter(ticket=ticket).first(),
+        "survey": Survey.objects.filter(ticket=ticket).select_related("message").first(),
         "policies": selectors.customer_policies(ticket.customer, vehicle_ids=vehicle_ids)
         if vehicle_ids
         else [],
@@ -212,7 +214,11 @@ def _detail(request: HttpRequest, ticket: Ticket, status: int = 200, **forms) ->
         "priorities": Priority.choices,
         "merge_candidates": list(selectors.mergeable_into(ticket, request.user)[:20]),
         "open": ticket.status != Status.CLOSED,
-        "reply_route": notifications.describe(notifications.ticket_route(ticket)),
+        "reply_route": notifications.describe(route),
+        "sms_frame": notifications.sms_reply_frame(ticket.number)
+        if route and route.channel == "sms"
+        else None,
+        "service_hotline": settings.SERVICE_HOTLINE,
     }
     return render(request, "support/ticket_detail.html", context, status=status)
 
@@ -243,7 +249,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "回复已发送。")
+            messages.success(request, "回复已提交，发送状态见处理记录。")
             return redirect("support:ticket", pk=ticket.pk)
     return _detail(request, ticket, status=400, reply_form=form)
 

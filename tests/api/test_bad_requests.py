@@ -10,6 +10,7 @@ import pytest
 from django.core.handlers.asgi import ASGIRequest
 
 from channels.api import views
+from channels.api.figures import channel_usage
 from channels.models import ApiUsage
 
 pytestmark = pytest.mark.django_db
@@ -199,9 +200,12 @@ def test_supervisors_dashboard_shows_usage_by_channel(
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "自助渠道 API 调用" in page
-    panel = dict(response.context["panels"])["channels/usage_panel.html"]
-    usage = {c.channel: c for c in panel["channels"]}
+    assert "接口调用量（按渠道）" in page
+    (panel,) = [p for _, p in response.context["panels"] if p["key"] == "api-usage"]
+    (app,) = [s for s in panel["chart"]["series"] if s["name"] == "APP"]
+    assert app["data"][-1]["value"] == 4  # this month
+    assert "key__channel=app" in app["data"][-1]["url"]
+    usage = {c.channel: c for c in channel_usage()}  # the detail behind it, in admin
     assert (usage["app"].requests, usage["app"].today, usage["app"].succeeded, usage["app"].not_found) == (
         4,
         4,

@@ -182,11 +182,32 @@ def test_the_queue_and_an_open_claim_at_1366x768(page, desk):
 def test_the_supervisor_sees_loss_ratio_and_cycle_time_on_the_dashboard(page, desk):
     login(page, "boss")
     page.goto("/dashboard/")
-    panel = page.get_by_test_id("claims-panel")
+    panel = page.get_by_test_id("panel-claim-steps")
     panel.wait_for()
-    assert "赔付率" in panel.inner_text() and "报案至支付平均" in panel.inner_text()
+    assert "超 5 日核定时限" in panel.inner_text() and "平均结案周期" in panel.inner_text()
+    assert "赔付率" in page.get_by_test_id("panel-loss-ratio").inner_text()
     panel.scroll_into_view_if_needed()
     screenshot(page, "claims-dashboard-panel")
+
+
+def test_the_queue_turns_pages_by_next_and_previous(page, desk):
+    """25 claims a page, then "下一页" after the last one shown (core.keyset); the count stops
+    at its cap instead of counting every claim."""
+    people, policy = desk
+    for n in range(30):
+        factories.make_claim(policy, by=people["agent"], now=timezone.now() - dt.timedelta(hours=n))
+    login(page, "adjuster")
+    page.goto("/claims/")
+    rows = page.locator("tr[data-claim]")
+    assert rows.count() == 25
+    first = [rows.nth(i).get_attribute("data-claim") for i in range(25)]
+    page.get_by_test_id("next-page").click()
+    page.wait_for_url("**after=*")
+    assert rows.count() > 0 and rows.first.get_attribute("data-claim") not in first
+    screenshot(page, "claims-queue-next-page")
+    page.get_by_test_id("previous-page").click()
+    page.wait_for_url("**before=*")
+    assert [rows.nth(i).get_attribute("data-claim") for i in range(rows.count())] == first
 
 
 @pytest.fixture

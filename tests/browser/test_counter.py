@@ -91,8 +91,17 @@ def test_clerk_looks_up_a_licence_reads_the_quote_renews_and_prints(page):
     page.get_by_text("已显示完整号码").wait_for()
     assert page.get_by_test_id("id-number").inner_text() == LI_QIANG_ID
 
-    # Renew: one click issues the policy and opens its confirmation.
+    # Renew: the clerk says how the customer paid (收费), then one click issues the policy and
+    # opens its confirmation. A card payment needs its reference, said next to the field.
+    card.get_by_test_id("payment-method").select_option("bank_card")
     renew_button.click()
+    card = page.locator('[data-plate="苏A8K262"]')
+    card.get_by_test_id("payment-reference-error").wait_for()
+    assert "银行卡收费请填写交易流水号" in card.get_by_test_id("payment-reference-error").inner_text()
+    assert not Policy.objects.filter(renewed_from=current).exists()
+    screenshot(page, "counter-2b-payment-reference-missing")
+    card.get_by_test_id("payment-reference").fill("6222 0001 8888")
+    card.get_by_test_id("renew").click()
     page.wait_for_url("**/counter/policy/*/")
     renewal = Policy.objects.get(renewed_from=current)
     assert page.get_by_test_id("policy-number").inner_text() == renewal.number
@@ -105,6 +114,8 @@ def test_clerk_looks_up_a_licence_reads_the_quote_renews_and_prints(page):
         f"{renewal.start_date.year} 年 {renewal.start_date.month} 月 {renewal.start_date.day} 日 0 时起"
         in period
     )
+    assert page.get_by_test_id("payment-method").inner_text() == "银行卡"
+    assert page.get_by_test_id("payment-reference").inner_text() == "622200018888"
     screenshot(page, "counter-3-confirmation")
 
     page.emulate_media(media="print")
@@ -119,8 +130,8 @@ def test_clerk_looks_up_a_licence_reads_the_quote_renews_and_prints(page):
     # Back at the person: the car is now renewed, and cannot be renewed twice.
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.go_back()
-    page.reload()
+    page.get_by_role("link", name="返回客户信息").click()  # (the page before was a POST's answer)
+    page.wait_for_url(f"**/counter/person/{person.pk}/**")
     assert page.locator('[data-plate="苏A8K262"]').get_attribute("data-status") == "renewed"
     assert Policy.objects.filter(renewed_from=current).count() == 1
 
@@ -194,3 +205,64 @@ def test_a_customer_with_a_car_in_every_status_reads_at_a_glance(page):
     assert "挂车" in page.locator('[data-plate="苏A5007挂"]').get_by_test_id("quote-refused").inner_text()
     screenshot(page, "counter-7-every-status")
     screenshot(page, "counter-7-every-status-full", full_page=True)
+
+
+def test_clerk_cancels_a_laid_up_car_prints_the_refund_note_and_insures_it_again_later(page):
+    """退保 (docs/regulation.md §3): the ground and its document, the refund to the fen, the
+    printed note; the car is then 已退保 with no renewal reminders, and can be insured again."""
+    branch = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    UserFactory(username="clerk_wang", last_name="王", first_name="静", branch=branch, role=COUNTER_CLERK)
+    t = today()
+    person = PersonFactory(name="孙立", phone="13700003333")
+    car = VehicleFactory(owner=person, plate="苏A60001", brand_model="丰田牌 TV7250")
+    current = policy_chain(car, first_start=t - 465 * DAY, years=2, branch=branch)[-1]
+
+    login(page, "clerk_wang")
+    page.goto("/counter/")
+    page.get_by_label("号牌号码").fill(car.plate)
+    page.get_by_label("车辆识别代号（VIN）").fill(car.vin)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"**/counter/person/{person.pk}/**")
+
+    card = page.locator('[data-plate="苏A60001"]')
+    card.get_by_test_id("cancel-box").locator("summary").click()
+    refund = card.get_by_test_id("cancel-refund").inner_text()
+    card.get_by_test_id("cancel-reason").select_option("laid_up")
+    card.get_by_test_id("refund-method").select_option("cash")
+    card.get_by_test_id("cancel-submit").click()  # no document: refused next to the field
+    card = page.locator('[data-plate="苏A60001"]')
+    card.get_by_test_id("cancel-document-error").wait_for()
+    assert "请登记证明材料" in card.get_by_test_id("cancel-document-error").inner_text()
+    assert Policy.objects.get(pk=current.pk).status == "in_force"
+    screenshot(page, "counter-8-cancel-form-error")
+
+    card.get_by_test_id("cancel-document").fill("停驶证明 No.320100-0042")
+    card.get_by_test_id("cancel-submit").click()
+    page.wait_for_url("**/refund-note/")
+    cancelled = Policy.objects.get(pk=current.pk)
+    assert cancelled.status == "cancelled" and cancelled.cancelled_on == t
+    assert page.get_by_test_id("refund-amount").inner_text() == refund
+    assert page.get_by_test_id("refund-reason").inner_text() == "车辆办理停驶"
+    assert page.get_by_test_id("refund-document").inner_text() == "停驶证明 No.320100-0042"
+    assert f"= {cancelled.refund} 元" in page.get_by_test_id("refund-formula").inner_text()
+    assert "现金" in page.get_by_test_id("refund-method").inner_text()
+    screenshot(page, "counter-9-refund-note")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})
+    screenshot(page, "counter-9-refund-note-print-a4", full_page=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # Back at the customer: 已退保, and the car can come back on the road insured again.
+    page.get_by_role("link", name="返回客户信息").click()
+    card = page.locator('[data-plate="苏A60001"]')
+    assert card.get_attribute("data-status") == "cancelled"
+    assert "车辆办理停驶" in card.get_by_test_id("resuming").inner_text()
+    assert "停驶证明 No.320100-0042" in card.get_by_test_id("history-cancel").inner_text()
+    screenshot(page, "counter-10-cancelled-and-resuming")
+    card.get_by_test_id("payment-method").select_option("cash")
+    card.get_by_test_id("renew").click()
+    page.wait_for_url("**/counter/policy/*/")
+    again = Policy.objects.get(renewed_from=cancelled)
+    assert again.start_date == t + DAY and again.status == "in_force"
+    assert page.get_by_test_id("payment-method").inner_text() == "现金"

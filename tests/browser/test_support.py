@@ -90,17 +90,27 @@ def test_agent_answers_a_ticket_with_a_knowledge_base_answer_and_resolves_it(pag
     answer.get_by_role("button", name="插入回复").click()
     body = page.locator("#id_body").input_value()
     assert body.startswith("交强险保费 = 基础保费 ×（1 + 浮动比率）")
+    # The long answer would go out as several SMS: the meter says so and offers the short form.
+    meter = page.get_by_test_id("sms-meter")
+    segments = int(meter.locator("[data-sms-count]").get_attribute("data-segments"))
+    assert segments > 1 and f"共 {segments} 条" in meter.inner_text()
+    assert page.get_by_test_id("sms-short").is_visible()
+    screenshot(page, "support-sms-meter")
     page.locator("#id_body").press("Control+Home")
     page.locator("#id_body").type("王女士您好！")
     screenshot(page, "support-ticket-answering")
     page.locator("#id_then_status").select_option("resolved")
     page.get_by_role("button", name="发送回复").click()
-    page.get_by_text("回复已发送。").wait_for()
+    page.get_by_text("回复已提交，发送状态见处理记录。").wait_for()
 
     assert page.get_by_test_id("ticket-header").locator("[data-status=resolved]").is_visible()
     history = page.get_by_test_id("history").inner_text()
     assert "王女士您好！交强险保费 = 基础保费" in history
-    assert "满意度调查已通过短信发出" in history
+    assert "满意度调查已生成，经短信发送" in history
+    # Nothing has sent it yet: the header says so instead of claiming it went out.
+    survey_status = page.get_by_test_id("survey-status")
+    assert survey_status.get_attribute("data-status") == "pending"
+    assert "满意度调查已排队，短信待发送" in survey_status.inner_text()
     screenshot(page, "support-ticket")
 
     ticket.refresh_from_db()
@@ -109,3 +119,31 @@ def test_agent_answers_a_ticket_with_a_knowledge_base_answer_and_resolves_it(pag
     assert reply.recipient == "13912345678" and "王女士您好！" in reply.text
     assert Survey.objects.filter(ticket=ticket).count() == 1
     assert Ticket.objects.filter(status=Status.RESOLVED).count() == 1
+
+
+def test_a_long_sms_reply_is_counted_as_typed_and_shortened_to_one_message(page):
+    agent, ticket = desk()
+    login(page, "lina")
+    page.goto(f"/support/tickets/{ticket.pk}/")
+    box = page.locator("#id_body")
+    count = page.get_by_test_id("sms-meter").locator("[data-sms-count]")
+    box.fill("王女士您好！")
+    assert count.get_attribute("data-segments") == "1"
+    assert not page.get_by_test_id("sms-short").is_visible()
+
+    long_reply = (
+        "王女士您好！您今年的交强险保费上涨，是因为上一保单年度发生了一次有责任道路交通事故，"
+        "按照费率浮动办法，上浮百分之十。如对事故责任认定有异议，可携带相关材料到承保网点柜面办理复核。"
+        "我们也会在复核完成后以短信通知您结果，感谢您的理解与支持。"
+    )
+    box.fill(long_reply)
+    assert int(count.get_attribute("data-segments")) >= 2
+    assert "拆分计费" in count.inner_text()
+    screenshot(page, "support-sms-long")
+
+    page.get_by_test_id("sms-short").click()
+    short = box.input_value()
+    assert short.startswith("王女士您好！") and short.endswith("详情请致电400-800-9595。")
+    assert count.get_attribute("data-segments") == "1"
+    assert not page.get_by_test_id("sms-short").is_visible()
+    screenshot(page, "support-sms-short")

@@ -4,20 +4,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import time
 from decimal import Decimal as D
 
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import DataError, transaction
+from django.db import DataError, connection, transaction
+from django.db.models import F
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims import amounts, services
 from claims.choices import ClaimState as S
 from claims.forms import AssessForm, PartyFormSet
 from claims.models import Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment
+from claims.tables import QUEUE_COUNT_CAP
 from core.admin import INLINE_MAX_FORMS, HardenedAdmin
 from outbox.models import OutboundMessage
 from tests import factories
@@ -365,6 +370,10 @@ def test_the_advance_form_refuses_amounts_beyond_the_bound(client, claim, walk_t
         "page=²",
         "page=abc&per_page=-1",
         "sort=no_such_column",
+        "after=abc",
+        "after=9999-12-31T00:00:00+00:00~-5",
+        "before=2026-13-01T00:00:00~1",
+        "after=" + "~" * 300,
     ],
 )
 def test_the_queue_pages_by_its_own_size_whatever_the_url_says(
@@ -377,20 +386,46 @@ def test_the_queue_pages_by_its_own_size_whatever_the_url_says(
     response = client.get(f"{reverse('claims:queue')}?{query}")
 
     assert response.status_code == 200
-    table = response.context["table"]
-    assert table.paginator.per_page == 25
-    assert len(table.page.object_list) in (25, 2)
-    assert response.content.decode().count('data-claim="LP') == len(table.page.object_list)
+    page = response.context["table"].keyset
+    assert len(page.rows) == 25 and page.has_next and not page.has_previous
+    assert response.content.decode().count('data-claim="LP') == 25
 
 
-def test_a_page_past_the_queue_shows_the_last_with_a_note(client, claims_adjuster, policy, hotline_agent):
+def test_the_queue_goes_on_with_next_and_previous_and_counts_no_more_than_its_cap(
+    client, claims_adjuster, policy, hotline_agent
+):
     for n in range(27):
         factories.make_claim(policy, by=hotline_agent, now=NOW - dt.timedelta(hours=n))
     client.force_login(claims_adjuster)
-    response = client.get(reverse("claims:queue") + "?page=7")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("claims:queue")).content.decode()
+    assert not any(" OFFSET " in q["sql"] for q in queries)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and '"claims_claim"' in q["sql"]]
+    assert counts and all(f"LIMIT {QUEUE_COUNT_CAP + 1}" in sql for sql in counts)
+    assert "共 27 件" in first
+
+    def follow(page: str, testid: str) -> str:
+        href = html.unescape(re.search(rf'href="([^"]+)" data-testid="{testid}"', page).group(1))
+        return client.get(reverse("claims:queue") + href).content.decode()
+
+    second = follow(first, "next-page")
+    claims = re.findall(r'data-claim="(LP\w+)"', first) + re.findall(r'data-claim="(LP\w+)"', second)
+    expected = Claim.objects.order_by(F("next_due_at").asc(nulls_last=True), "pk").values_list(
+        "number", flat=True
+    )
+    assert claims == list(expected)
+    assert 'data-testid="next-page"' not in second
+    back = follow(second, "previous-page")
+    assert re.findall(r'data-claim="(LP\w+)"', back) == re.findall(r'data-claim="(LP\w+)"', first)
+
+
+def test_a_cursor_past_the_queue_offers_the_first_page(client, claims_adjuster, policy, hotline_agent):
+    claim = factories.make_claim(policy, by=hotline_agent, now=NOW)
+    client.force_login(claims_adjuster)
+    response = client.get(reverse("claims:queue"), {"after": f"9999-12-31T00:00:00+00:00~{claim.pk}"})
     assert response.status_code == 200
-    assert response.context["table"].page.number == 2
-    assert "没有第 7 页，已显示第 2 页。" in response.content.decode()
+    page = response.content.decode()
+    assert 'data-claim="LP' not in page and 'data-testid="first-page"' in page
 
 
 # --- Admin -------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_the_dashboard_shows_the_claims_panel_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(30) as few:
         response = supervisor_client.get(reverse("dashboard"))
     page = response.content.decode()
-    assert "赔付率" in page and 'data-testid="cycle-time"' in page
+    assert "赔付率趋势" in page and 'data-testid="panel-claim-steps"' in page and "超 5 日核定时限" in page
     walk_to(claim, S.PAID)
     for _ in range(5):
         factories.make_claim(policy, by=hotline_agent)

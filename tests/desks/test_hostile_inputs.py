@@ -344,7 +344,19 @@ PAGES: dict[str, Page] = {
         lambda w: {"first": [_date(-90), _date(-400)], "last": [_date(0), _date(400)]},
     ),
     "dashboard": Page(
-        "boss", "get", lambda w: reverse("dashboard"), lambda w: {"days": ["30"], "branch": []}
+        "boss",
+        "get",
+        lambda w: reverse("dashboard"),
+        lambda w: {
+            "start": ["2026-01"],
+            "end": ["2026-06"],
+            "branch": [str(w.policy.branch_id)],
+            "channel": ["app"],
+            "category": ["FAMILY_LT6"],
+        },
+    ),
+    "dashboard refresh": Page(
+        "boss", "post", lambda w: reverse("dashboard_refresh"), lambda w: {"query": ["channel=app"]}
     ),
     # --- Support (driven only through HTTP) ---
     "support mine": Page("agent", "get", lambda w: reverse("support:mine"), lambda w: PAGING),

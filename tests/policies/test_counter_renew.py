@@ -36,7 +36,8 @@ def shown_form(client, policy) -> dict:
     clerk reaches by looking the car up (plate + VIN), as at the counter."""
     page = counter_lookup(client, vehicle=policy.vehicle).content.decode()
     form = re.search(r'<form[^>]*data-testid="renew-form".*?</form>', page, re.S).group(0)
-    return dict(re.findall(r'name="(from_policy|fingerprint|quoted_total)" value="([^"]*)"', form))
+    shown = dict(re.findall(r'name="(from_policy|fingerprint|quoted_total)" value="([^"]*)"', form))
+    return {**shown, "payment_method": "cash"}  # the customer pays cash
 
 
 def post_renew(client, policy, data):
@@ -112,7 +113,9 @@ def test_renewing_an_in_force_vehicle_is_refused_in_chinese(clerk_client, branch
     car = VehicleFactory()
     current = policy_chain(car, first_start=today() - 10 * DAY, years=1, branch=branch)[0]
     counter_lookup(clerk_client, vehicle=car)
-    response = post_renew(clerk_client, current, {"from_policy": current.pk, "fingerprint": "x" * 24})
+    response = post_renew(
+        clerk_client, current, {"from_policy": current.pk, "fingerprint": "x" * 24, "payment_method": "cash"}
+    )
     assert "尚未进入续保期" in clerk_client.get(response["Location"]).content.decode()
     assert Policy.objects.count() == 1
 

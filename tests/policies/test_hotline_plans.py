@@ -151,3 +151,88 @@ def test_working_a_call_is_served_by_indexes(agent_client, calls):
 
 def test_the_supervisors_branch_page_is_served_by_indexes(supervisor_client, calls):
     assert_indexed(supervisor_client, reverse("hotline:team"), at_least=2)
+
+
+# --- Keyset pages: the index's full order, no Sort and no OFFSET --------------------------------
+
+KEYSET_INDEXES = re.compile(r"policy_(end_id|branch_end_id|channel_end_id|start_id|cancelled_end_id)_idx")
+
+
+def rows_plan(queries) -> tuple[str, str]:
+    """(sql, plan) of the query that reads a page of rows: the one ordered and limited to a
+    page and one more. Sorting is disabled as well as sequential scans, so a Sort node left in
+    the plan means no index gives the order."""
+    [sql] = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT")
+        and 'FROM "policies_policy"' in q["sql"]
+        and " ORDER BY " in q["sql"]
+        and q["sql"].rstrip().endswith("LIMIT 21")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    return sql, plan
+
+
+@pytest.fixture
+def crowd(branch, other_branch):
+    """Vehicles in every renewal status, a few ending on the same day."""
+    t = today()
+    for i in range(30):
+        start = t - dt.timedelta(days=330 if i % 3 else 300 + i)
+        PolicyFactory(vehicle=VehicleFactory(), branch=branch if i % 2 else other_branch, start_date=start)
+    for i in range(6):
+        PolicyFactory(vehicle=VehicleFactory(), branch=branch, start_date=t - dt.timedelta(days=400 + i))
+        renewed = VehicleFactory()
+        PolicyFactory(vehicle=renewed, branch=branch, start_date=t - dt.timedelta(days=340 + i))
+        PolicyFactory(vehicle=renewed, branch=branch, start_date=t + dt.timedelta(days=25 - i))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"renewal": "due"},
+        {"renewal": "due", "sort": "-end_date"},
+        {"renewal": "lapsed"},
+        {"renewal": "renewed"},
+        {"renewal": "renewed", "sort": "-renewal"},
+        {"renewal": "in_force"},
+        {"renewal": "cancelled"},
+        {"channel": "app"},
+        {"renewal": "due", "channel": "counter"},
+        {"end_from": "2026-01-01"},
+    ],
+    ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()),
+)
+@pytest.mark.parametrize("deep", [False, True], ids=["first page", "deep page"])
+def test_status_lists_page_in_index_order_without_sort_or_offset(agent_client, crowd, params, deep):
+    if deep:  # a page after a cursor in the middle of the list
+        row = Policy.objects.order_by("end_date", "pk")[10]
+        key = row.start_date if params.get("renewal") == "renewed" else row.end_date
+        params = {**params, "after": f"{key.isoformat()}~{row.pk}"}
+    with CaptureQueriesContext(connection) as queries:
+        assert agent_client.get(HOME, params).status_code == 200
+    sql, plan = rows_plan(queries)
+    assert " OFFSET " not in sql
+    assert "Sort" not in plan, f"{sql}\n{plan}"
+    assert KEYSET_INDEXES.search(plan), plan
+    if deep:  # the page starts at the cursor inside the index, not by filtering rows read before it
+        assert re.search(r"Index Cond: .*ROW\((end_date|start_date), id\) [<>]", plan), plan
+
+
+def test_the_branch_list_pages_on_the_branch_index(agent_client, crowd, branch):
+    row = Policy.objects.filter(branch=branch).order_by("end_date", "pk")[5]
+    params = {"branch": branch.pk, "renewal": "due", "after": f"{row.end_date.isoformat()}~{row.pk}"}
+    with CaptureQueriesContext(connection) as queries:
+        assert agent_client.get(HOME, params).status_code == 200
+    sql, plan = rows_plan(queries)
+    assert "Sort" not in plan and "policy_branch_end_id_idx" in plan, plan
+    assert re.search(r"Index Cond: \(\(branch_id = \d+\) AND .*ROW\(end_date, id\) > ROW\(", plan), plan

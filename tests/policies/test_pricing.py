@@ -281,7 +281,7 @@ def test_section_2_the_renewing_branch_picks_the_plan(branch, other_branch):
     )
 
 
-def test_section_2_cancelled_and_short_term_covers_are_not_policy_years(branch):
+def test_section_2_short_term_and_uneventful_cancelled_covers_are_not_policy_years(branch):
     vehicle = VehicleFactory()
     annual = PolicyFactory(vehicle=vehicle, branch=branch, start_date=dt.date(2024, 3, 1))
     short = PolicyFactory.build(
@@ -290,9 +290,23 @@ def test_section_2_cancelled_and_short_term_covers_are_not_policy_years(branch):
     )  # fmt: skip
     cancelled = PolicyFactory.build(
         vehicle=vehicle, start_date=dt.date(2025, 6, 1), end_date=dt.date(2025, 7, 1),
-        status="cancelled", cancelled_on=dt.date(2025, 7, 1), at_fault_claims=1, fatal_claims=1,
+        status="cancelled", cancelled_on=dt.date(2025, 7, 1),
     )  # fmt: skip
     assert claims_history([annual, short, cancelled], before=dt.date(2026, 1, 1)) == [PolicyYear()]
+
+
+def test_section_2_an_accident_in_a_cancelled_policy_year_counts_in_the_next_policy(branch):
+    """docs/regulation.md §2: an accident counts in the record of the vehicle's next policy
+    whatever became of the policy it happened under (here: laid up after a fatal accident)."""
+    vehicle = VehicleFactory()
+    annual = PolicyFactory(vehicle=vehicle, branch=branch, start_date=dt.date(2024, 3, 1))
+    cancelled = PolicyFactory.build(
+        vehicle=vehicle, start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 7, 1),
+        status="cancelled", cancelled_on=dt.date(2025, 7, 1), at_fault_claims=1, fatal_claims=1,
+    )  # fmt: skip
+    history = claims_history([annual, cancelled], before=dt.date(2026, 1, 1))
+    assert history == [PolicyYear(at_fault=1, fatal=1), PolicyYear()]
+    assert floating_reason(history) == "A6"
 
 
 # --- The explanation the clerk reads out ---------------------------------------------------------------

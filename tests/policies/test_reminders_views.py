@@ -169,7 +169,7 @@ def test_the_dashboard_shows_the_conversion_panel(supervisor_client, django_asse
     _some_data(2)
     response = supervisor_client.get(reverse("dashboard"))
     html = response.content.decode()
-    assert 'data-testid="reminder-conversion-panel"' in html
+    assert 'data-testid="panel-reminders"' in html
     assert "2 条消息发送失败" in html
 
 

@@ -35,7 +35,12 @@ def quote_for(policy, clerk, day=DAY):
 def renew(policy, clerk, *, fingerprint=None, day=DAY):
     fingerprint = fingerprint or quote_for(policy, clerk, day).fingerprint
     return services.policy_renew(
-        vehicle=policy.vehicle, clerk=clerk, from_policy_id=policy.pk, fingerprint=fingerprint, day=day
+        vehicle=policy.vehicle,
+        clerk=clerk,
+        from_policy_id=policy.pk,
+        fingerprint=fingerprint,
+        day=day,
+        payment_method="cash",
     )
 
 
@@ -168,7 +173,7 @@ def test_renewing_from_another_vehicles_policy_is_refused(chain, counter_clerk, 
     with pytest.raises(ValidationError, match="保单信息已变化"):
         services.policy_renew(
             vehicle=chain[-1].vehicle, clerk=counter_clerk, from_policy_id=stranger.pk,
-            fingerprint=quote_for(chain[-1], counter_clerk).fingerprint, day=DAY,
+            fingerprint=quote_for(chain[-1], counter_clerk).fingerprint, day=DAY, payment_method="cash",
         )  # fmt: skip
     assert Policy.objects.count() == 4
 
@@ -191,7 +196,12 @@ def test_a_clerk_without_a_branch_cannot_issue(chain):
     clerk = UserFactory(role=COUNTER_CLERK, branch=None)
     with pytest.raises(ValidationError, match="未设置所属网点"):
         services.policy_renew(
-            vehicle=chain[-1].vehicle, clerk=clerk, from_policy_id=chain[-1].pk, fingerprint="x", day=DAY
+            vehicle=chain[-1].vehicle,
+            clerk=clerk,
+            from_policy_id=chain[-1].pk,
+            fingerprint="x",
+            day=DAY,
+            payment_method="cash",
         )
 
 

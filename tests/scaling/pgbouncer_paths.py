@@ -94,6 +94,7 @@ def main() -> None:
             "clerk": clerk,
             "from_policy_id": current.pk,
             "fingerprint": quote.fingerprint,
+            "payment_method": "cash",
         }
         first, again = services.policy_renew(**args), services.policy_renew(**args)
         out["renewal"] = {"created": first.created, "again_created": again.created,

@@ -45,4 +45,4 @@ def test_the_ticket_page_reads_policies_and_claims_by_the_customers_vehicle_ids(
             cursor.execute("RESET enable_seqscan")
     # served by the (vehicle, start date) index, never by walking the start-date index
     assert re.search(r"Index Cond: \(vehicle_id = ", plan), plan
-    assert "Backward" not in plan and "policy_start_idx" not in plan, plan
+    assert "Backward" not in plan and "policy_start_id_idx" not in plan, plan

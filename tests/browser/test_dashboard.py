@@ -1,0 +1,115 @@
+"""The dashboard in a real browser: charts drawn (ECharts under the CSP), a click on the lapse
+rate of a month opening that month's lapsed vehicles of the branch, and back; head office
+comparing two branches. Screenshots at 1366×768."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from core.clock import today
+from insights.refresh import summaries_refresh
+from policies.pricing import add_months
+from policies.roles import SUPERVISOR
+from tests import factories
+from tests.browser.conftest import login, screenshot
+
+THIS_MONTH = today().replace(day=1)
+LAST_MONTH = add_months(THIS_MONTH, -1)
+
+
+def _book(branch, *, lapse_share: float, seed: int) -> list:
+    """A year of policies ending at `branch`, some renewed within the 30 days, the rest lapsed;
+    returns last month's lapsed policies."""
+    rng = random.Random(seed)
+    lapsed_last_month = []
+    for back in range(12):
+        month = add_months(THIS_MONTH, -back)
+        for i in range(6):
+            end = month + dt.timedelta(days=i * 4)
+            if end >= today():
+                continue
+            start = add_months(end, -12) + dt.timedelta(days=1)
+            channel = rng.choice(["counter", "app", "mini_program", "dealer"])
+            policy = factories.PolicyFactory(branch=branch, channel=channel, start_date=start, end_date=end)
+            renewed_start = end + dt.timedelta(days=1)
+            if rng.random() > lapse_share and renewed_start <= today():
+                factories.PolicyFactory(
+                    vehicle=policy.vehicle, branch=branch, channel=channel, renewed_from=policy,
+                    start_date=renewed_start, end_date=add_months(renewed_start, 12) - dt.timedelta(days=1),
+                )  # fmt: skip
+            elif month == LAST_MONTH:
+                lapsed_last_month.append(policy)
+    return lapsed_last_month
+
+
+@pytest.fixture
+def business():
+    nanjing = factories.BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    haikou = factories.BranchFactory(code="460100", name="海口龙华营业部", province="海南", city="海口")
+    lapsed = _book(nanjing, lapse_share=0.3, seed=1)
+    _book(haikou, lapse_share=0.5, seed=2)
+    factories.UserFactory(username="boss", last_name="林", first_name="涛", branch=nanjing, role=SUPERVISOR)
+    factories.UserFactory(username="hq", last_name="赵", first_name="总", branch=None, role=SUPERVISOR)
+    summaries_refresh(first=add_months(THIS_MONTH, -12))
+    return {"nanjing": nanjing, "haikou": haikou, "lapsed": lapsed}
+
+
+def _click_point(page, chart: str, series: int, index: int) -> None:
+    """Click the point `index` of series `series` where ECharts drew it."""
+    x, y = page.evaluate(
+        """([chart, series, index]) => {
+            const el = document.querySelector(`[data-chart="chart-${chart}"]`);
+            const c = echarts.getInstanceByDom(el);
+            const opt = c.getOption();
+            const [px, py] = c.convertToPixel({seriesIndex: series}, [index, opt.series[series].data[index].value]);
+            const box = el.getBoundingClientRect();
+            return [box.left + px, box.top + py];
+        }""",
+        [chart, series, index],
+    )
+    page.mouse.click(x, y)
+
+
+def test_from_the_lapse_rate_to_the_lapsed_vehicles_and_back(page, business):
+    login(page, "boss")
+    page.goto("/dashboard/")
+    page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
+    assert "南京中山路营业部" in page.get_by_test_id("own-branch").inner_text()
+    assert "统计时间" in page.get_by_test_id("computed-at").inner_text()
+    screenshot(page, "dashboard")
+    screenshot(page, "dashboard-full", full_page=True)
+
+    months = page.evaluate("() => JSON.parse(document.getElementById('chart-renewal').textContent).x")
+    page.locator('[data-chart="chart-renewal"]').scroll_into_view_if_needed()
+    _click_point(page, "renewal", 1, months.index(f"{LAST_MONTH:%Y-%m}"))  # 脱保率, last month
+    page.wait_for_url("**/hotline/?*renewal=lapsed*")
+    assert f"end_from={LAST_MONTH.isoformat()}" in page.url
+    # plates are masked in lists: the count of vehicles is the check
+    assert f"共 {len(business['lapsed'])} 辆车" in page.locator("main").inner_text()
+    screenshot(page, "dashboard-drill-lapsed")
+
+    page.go_back()
+    page.wait_for_url("**/dashboard/")
+    page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
+    assert page.get_by_role("heading", name="经营看板").is_visible()
+
+
+def test_head_office_compares_two_branches_and_filters_by_channel(page, business):
+    login(page, "hq")
+    page.goto("/dashboard/")
+    page.get_by_label("网点").select_option([str(business["nanjing"].pk), str(business["haikou"].pk)])
+    page.get_by_label("销售渠道").select_option("app")
+    page.get_by_role("button", name="查看", exact=True).click()
+    page.wait_for_url("**/dashboard/?*channel=app*")
+    page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
+    legend = page.evaluate(
+        "() => JSON.parse(document.getElementById('chart-renewal').textContent).series.map(s => s.name)"
+    )
+    assert legend[0] == "南京中山路营业部 续保率" and "海口龙华营业部 脱保率" in legend
+    page.get_by_test_id("panel-renewal").get_by_role("button", name="查看数据").click()
+    assert page.get_by_test_id("table-renewal").is_visible()
+    screenshot(page, "dashboard-compare")
+
+    page.goto("/dashboard/?start=2026-13")
+    assert "月份格式应为" in page.get_by_test_id("filter-error").inner_text()
