@@ -204,3 +204,4 @@ class RenewalStatus(models.TextChoices):
     DUE = "due", "待续保"
     LAPSED = "lapsed", "已脱保"
     CANCELLED = "cancelled", "已退保"
+    UPCOMING = "upcoming", "待生效"  # the vehicle's first cover with us starts after the day

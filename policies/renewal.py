@@ -100,7 +100,9 @@ def renewal_state(
     - renewed: a (non-cancelled) successor policy starts after `day`;
     - in_force: `day` is covered, no successor, at least `advance_days` days left;
     - due: `day` is covered, no successor, in the last `advance_days` days of cover;
-    - lapsed: `day` is not covered, no later policy, an earlier one existed.
+    - lapsed: `day` is not covered, no later policy, an earlier one existed;
+    - upcoming: the vehicle's only policies start after `day` — cover is coming, nothing
+      lapsed and nothing was renewed (never `lapsed`, never `renewed`).
     """
     state = _renewal_state(terms, day, advance_days=advance_days)
     return replace(state, advance_days=advance_days)
@@ -118,6 +120,8 @@ def _renewal_state(terms: Iterable[Term], day: dt.date, *, advance_days: int) ->
     live = [t for t in terms if not t.cancelled]
     covering = next((t for t in reversed(live) if t.covers(day)), None)
     successors = [t for t in live if t.start > day]
+    if successors and all(t.start > day for t in terms):
+        return RenewalState(status=RenewalStatus.UPCOMING, day=day, renewal_start=successors[0].start)
     if successors:
         reference = covering or _last_ended(terms, day)
         state = _state(RenewalStatus.RENEWED, day, reference)

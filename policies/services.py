@@ -289,6 +289,12 @@ def _check_renewable(state, *, from_policy_id: int) -> None:
             "该车最近一张保单已退保（车辆注销登记），不能再投保；如车辆信息有误请核对行驶证。",
             code="cancelled",
         )
+    if state.status == RenewalStatus.UPCOMING:
+        raise ValidationError(
+            "该车已有 %(start)s 起保的保单，尚未生效，无需续保。",
+            code="upcoming",
+            params={"start": state.renewal_start},
+        )
     if state.status == RenewalStatus.RENEWED:
         raise ValidationError(
             "该车已有 %(start)s 起保的后续保单，无需续保。",

@@ -112,8 +112,8 @@ def quotes(request: HttpRequest, *, key: ApiKey, data: dict, raw: bytes) -> Http
     insured = _insured_vehicle(data)
     day = today()
     answer = status_answer(insured, day=day)
-    if answer.status == RenewalStatus.RENEWED:
-        message = f"该车已续保，续保保单自 {answer.renewal_start:%Y-%m-%d} 起保，无需再次报价。"
+    if answer.status in (RenewalStatus.RENEWED, RenewalStatus.UPCOMING):
+        message = f"该车已有 {answer.renewal_start:%Y-%m-%d} 起保的保单，无需再次报价。"
         raise ApiError(errors.ALREADY_RENEWED, message)
     if answer.status == RenewalStatus.CANCELLED:  # as at the counter: the vehicle left the road
         raise ApiError(errors.POLICY_CANCELLED)

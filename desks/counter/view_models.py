@@ -122,13 +122,13 @@ def vehicle_desk(
     by_pk = {p.pk: p for p in policies}
     current = by_pk.get(state.current.policy_id) if state.current else None
     successor = None
-    if state.status == RenewalStatus.RENEWED:
+    if state.status in (RenewalStatus.RENEWED, RenewalStatus.UPCOMING):
         successor = next((p for p in policies if not p.is_cancelled and p.start_date > day), None)
 
     quote_, error = None, ""
     if is_trailer_plate(vehicle.plate):
         error = TRAILER_REFUSAL
-    elif state.status == RenewalStatus.RENEWED or (
+    elif state.status in (RenewalStatus.RENEWED, RenewalStatus.UPCOMING) or (
         state.status == RenewalStatus.CANCELLED and not state.is_resuming
     ):
         pass  # nothing to quote: cover continues, or the vehicle left the road for good

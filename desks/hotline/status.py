@@ -6,6 +6,7 @@ of one vehicle never overlap (the exclusion constraint of migration 0002, and
 `services.check_no_overlap`), so on that row `renewal_state` reduces to the row's dates:
 
 - cancelled: the latest policy is cancelled;
+- upcoming: it starts after the day and the vehicle has no policy that started by then;
 - renewed: it starts after the day (the successor is already issued);
 - lapsed: it ended before the day;
 - in_force / due: it covers the day with at least / fewer than its branch province's
@@ -75,10 +76,16 @@ def advance_windows(day: dt.date, *, book: TariffBook | None = None) -> AdvanceW
     return AdvanceWindows(default, {days: tuple(ps) for days, ps in special.items()})
 
 
+def started_before(day: dt.date) -> Exists:
+    """The row's vehicle has a policy (any) whose cover started on or before `day`."""
+    return Exists(Policy.objects.filter(vehicle_id=OuterRef("vehicle_id"), start_date__lte=day))
+
+
 def renewal_status(day: dt.date, windows: AdvanceWindows) -> Case:
     """The vehicle's renewal status on `day`, read from its latest policy's row."""
     whens = [
         When(status=PolicyStatus.CANCELLED, then=Value(RenewalStatus.CANCELLED.value)),
+        When(Q(start_date__gt=day) & ~started_before(day), then=Value(RenewalStatus.UPCOMING.value)),
         When(start_date__gt=day, then=Value(RenewalStatus.RENEWED.value)),
         When(end_date__lt=day, then=Value(RenewalStatus.LAPSED.value)),
     ]
@@ -100,7 +107,9 @@ def status_condition(status: str, day: dt.date, windows: AdvanceWindows) -> Q:
     if status == RenewalStatus.CANCELLED:
         return Q(status=PolicyStatus.CANCELLED)
     if status == RenewalStatus.RENEWED:
-        return live & Q(start_date__gt=day, end_date__gt=day)
+        return live & Q(start_date__gt=day, end_date__gt=day) & started_before(day)
+    if status == RenewalStatus.UPCOMING:
+        return live & Q(start_date__gt=day, end_date__gt=day) & ~started_before(day)
     if status == RenewalStatus.LAPSED:
         return live & Q(end_date__lt=day)
     if status == RenewalStatus.IN_FORCE:

@@ -21,6 +21,8 @@ def days_note(record: Policy, day: dt.date) -> str:
     """What the status means in days: "剩 12 天", "脱保 30 天", "05-01 起保"."""
     if record.renewal == RenewalStatus.RENEWED:
         return f"{record.start_date:%Y-%m-%d} 起续保"
+    if record.renewal == RenewalStatus.UPCOMING:
+        return f"{record.start_date:%Y-%m-%d} 起保"
     if record.renewal == RenewalStatus.CANCELLED:
         return f"{record.end_date:%Y-%m-%d} 退保"
     left = (record.end_date - day).days

@@ -14,6 +14,7 @@ STATUS_STYLES = {
     RenewalStatus.DUE: "warning",
     RenewalStatus.LAPSED: "danger",
     RenewalStatus.CANCELLED: "secondary",
+    RenewalStatus.UPCOMING: "info",
 }
 
 

@@ -185,13 +185,25 @@ def test_queries_do_not_grow_with_the_vehicles_history(api, branch, django_asser
     assert answer.status == 200
 
 
-def test_a_vehicle_whose_first_policy_has_not_begun_is_renewed_with_no_end_date_yet(api, branch):
+def test_a_vehicle_whose_first_policy_has_not_begun_is_upcoming_with_no_end_date_yet(api, branch):
+    """docs/regulation.md §4: cover is coming, nothing was renewed and nothing lapsed."""
     start = today() + dt.timedelta(days=10)
     vehicle = factories.PolicyFactory(branch=branch, start_date=start).vehicle
 
     body = status_of(api, vehicle).json()
 
-    assert body["status"] == "renewed"
+    assert body["status"] == "upcoming"
     assert body["renewal_start"] == start.isoformat()
     assert body["cover_end"] is None
     assert body["days_left"] is None
+
+
+def test_a_first_policy_not_yet_started_is_upcoming_and_quotes_nothing(api, branch):
+    vehicle = insure(branch=branch, end=days_from_today(370)).vehicle
+    vehicle.policies.update(start_date=days_from_today(6))
+    body = api.post("renewal-status", {"plate": vehicle.plate, "vin": vehicle.vin}).json()
+    assert (body["status"], body["renewal_start"], body["channels"]) == (
+        "upcoming", days_from_today(6).isoformat(), []
+    )  # fmt: skip
+    answer = api.post("quotes", {"plate": vehicle.plate, "vin": vehicle.vin})
+    assert answer.status == 409
