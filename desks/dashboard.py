@@ -27,12 +27,16 @@ from django.urls import reverse
 
 from channels.api.figures import usage_by_month
 from channels.models import ApiChannel
+from claims import figures as claim_figures
+from core import text
+from core.clock import today
 from desks.access_log import unusual_access_panel
 from insights import figures
 from insights.forms import Scope
 from outbox.models import MessageStatus, OutboundMessage
 from policies.access import can_view_access_log
 from policies.choices import RenewalStatus, SalesChannel
+from policies.figures import RENEWAL_GRACE
 from policies.models import Branch, User
 from policies.pricing import add_months
 from reminders.conversion import conversion_figures
@@ -100,6 +104,8 @@ def chart_panel(
     series: list[dict],
     wide: bool = False,
     alerts: list[tuple[str, str]] | None = None,
+    shade_from: str | None = None,
+    shade_label: str = "",
 ) -> dict:
     """The context of `desks/dashboard/chart.html`: a card with a chart and, for print and for
     reading exact numbers, the same figures as a table whose cells link like the points."""
@@ -108,7 +114,14 @@ def chart_panel(
         "title": title,
         "note": note,
         "wide": wide,
-        "chart": {"kind": kind, "unit": unit, "x": x, "series": series},
+        "chart": {
+            "kind": kind,
+            "unit": unit,
+            "x": x,
+            "series": series,
+            # x values from `shade_from` on are shaded and labelled (figures still moving)
+            "shade": {"from": shade_from, "label": shade_label} if shade_from in x else None,
+        },
         "rows": [(label, [s["data"][i] for s in series]) for i, label in enumerate(x)] if series else [],
         "names": [s["name"] for s in series],
         "unit": unit,
@@ -154,9 +167,12 @@ def renewal_panel(board: Board) -> dict:
                 "data": [_point(m.lapse_rate, u) for m, u in zip(s.months, urls, strict=True)],
             }
         )
+    # a month is complete when its last policy is 30 days past its end (docs/regulation.md §9)
+    open_months = [m for m in scope.months if _month_end(m) + RENEWAL_GRACE > today()]
     return chart_panel(
         key="renewal", title="续保率与脱保率（按保险止期所在月）", kind="line", unit="%", x=_labels(scope),
-        series=series, wide=True,
+        series=series, wide=True, shade_from=f"{open_months[0]:%Y-%m}" if open_months else None,
+        shade_label="观察期未满",
         note="续保率 = 期满（不含退保）后 30 日内有续保保单起保的比例；点击数据点查看该月期满、至今仍脱保的车辆。",
     )  # fmt: skip
 
@@ -241,6 +257,16 @@ def claims_panel(board: Board) -> dict:
                 category=scope.category,
             ),
         ),  # fmt: skip
+        # Advances recovered from the wrongdoer in the months (docs/regulation.md §5), by the claims' branch.
+        (
+            "追偿回收",
+            text.yuan(
+                claim_figures.recovered(
+                    start=scope.first, end=_month_end(scope.last), branch_ids=scope.branch_ids
+                )
+            ),
+            None,
+        ),
     ]
     return context
 

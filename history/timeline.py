@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import models
 
 from core.clock import local, start_of_day
@@ -30,6 +31,7 @@ HIDDEN = frozenset({"id", "pgh_id", "pgh_created_at", "pgh_label", "pgh_obj", "p
 # Membership rows of the many-to-many tables: (event model, its owner column, what it names).
 MEMBERSHIPS = {
     User: [(UserGroupEvent, "user_id", "group"), (UserPermissionEvent, "user_id", "permission")],
+    Group: [(GroupPermissionEvent, "group_id", "permission")],
 }
 
 

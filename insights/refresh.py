@@ -11,6 +11,7 @@ refresh day is counted (a renewal issued early, starting next month, counts when
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -23,6 +24,7 @@ from insights.models import ClaimMonth, ClaimStepMonth, PolicyMonth, SummaryRun,
 from policies.choices import PolicyStatus
 from policies.figures import RENEWAL_GRACE
 from policies.models import Policy, User
+from policies.pricing import add_months
 from support.choices import Status as TicketStatus
 
 RECENT_MONTHS = 3
@@ -176,6 +178,20 @@ def summaries_refresh(
     return SummaryRun.objects.create(
         first_month=first, last_month=last, started_at=started, finished_at=timezone.now(), by=by, rows=rows
     )
+
+
+def refresh_in_batches(
+    *, first: dt.date, day: dt.date | None = None, months: int = RECENT_MONTHS
+) -> Iterator[SummaryRun]:
+    """Rebuild from `first`'s month to `day`'s `months` months at a time, oldest first, each
+    batch one `summaries_refresh` (its own transaction): a backfill of years holds no lock for
+    long, and an interrupted one resumes by running again."""
+    day = day or today()
+    start = first.replace(day=1)
+    while start <= day:
+        end = add_months(start, months) - dt.timedelta(days=1)
+        yield summaries_refresh(first=start, day=min(end, day))
+        start = add_months(start, months)
 
 
 def last_run() -> SummaryRun | None:

@@ -26,7 +26,7 @@ from core.exports import (
 from core.masking import mask_id_number, mask_name, mask_phone, mask_plate
 from desks.hotline import calls
 from desks.hotline.call_views import SUPERVISOR, _branch, _team_url
-from desks.hotline.results import hotline_results
+from desks.hotline.results import ORDERINGS, hotline_results
 from desks.hotline.views import _recall
 from policies import access
 from policies.audit import log_people_exported
@@ -69,7 +69,8 @@ def status_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "请先查询或设置筛选条件，再导出结果。")
         return redirect(f"{reverse('hotline:home')}?{urlencode(list_filters(request.GET))}")
     return export_response(
-        request=request, spec=STATUS_LIST, rows=results.rows, fmt=fmt, full=full,
+        request=request, spec=STATUS_LIST, rows=results.rows.order_by(*ORDERINGS[results.sort].order_by()),
+        fmt=fmt, full=full,
         log_full_views=partial(log_people_exported, request, page="导出：续保状态清单"),
     )  # fmt: skip
 

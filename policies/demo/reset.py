@@ -34,8 +34,12 @@ def _keys(cursor, name: str, select_sql: str, params=None) -> str:
 
 
 def _referrers(model: type[models.Model]) -> Iterator[tuple[type[models.Model], models.Field]]:
-    """Every foreign key (of any installed model, m2m tables included) that points at `model`."""
+    """Every foreign key (of any installed model with a table of its own, m2m tables included)
+    that points at `model`. Unmanaged models (django-pghistory's aggregate `Events` views)
+    hold no rows."""
     for other in apps.get_models(include_auto_created=True):
+        if not other._meta.managed or other._meta.proxy:
+            continue
         for field in other._meta.concrete_fields:
             if field.is_relation and field.remote_field.model is model:
                 yield other, field

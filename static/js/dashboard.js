@@ -25,8 +25,15 @@
         name: unit === "%" ? "" : unit,
         axisLabel: { fontSize: 11, formatter: unit === "%" ? "{value}%" : "{value}" },
       },
-      series: spec.series.map(function (s) {
+      series: spec.series.map(function (s, i) {
+        var shade = i === 0 && spec.shade ? {
+          silent: true,
+          itemStyle: { color: "rgba(108, 117, 125, 0.10)" },
+          label: { show: true, position: "insideTop", color: "#6c757d", fontSize: 11 },
+          data: [[{ name: spec.shade.label, xAxis: spec.shade.from }, { xAxis: spec.x[spec.x.length - 1] }]],
+        } : undefined;
         return {
+          markArea: shade,
           name: s.name,
           type: line ? "line" : "bar",
           stack: spec.kind === "stack" ? "total" : undefined,

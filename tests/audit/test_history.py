@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pghistory
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -68,6 +68,13 @@ def test_giving_a_role_is_in_the_staff_accounts_history(branch):
     assert UserGroupEvent.objects.filter(user_id=clerk.pk, pgh_label="create").count() == 1
     changes = object_history(clerk)
     assert any(c.model == "员工岗位变更" and c.label == "create" for c in changes)
+
+
+def test_a_permission_given_to_a_role_is_in_the_roles_history():
+    role = Group.objects.get(name=HOTLINE_AGENT)
+    role.permissions.add(Permission.objects.get(codename="delete_basepremiumrate"))
+    changes = object_history(role)
+    assert [(c.model, c.label) for c in changes] == [("岗位权限变更", "create")]
 
 
 # --- policy_correct -------------------------------------------------------------------------

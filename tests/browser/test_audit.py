@@ -131,7 +131,8 @@ def test_the_history_of_a_policy_correction_in_admin(page):
     screenshot(page, "audit-policy-history")
 
 
-def test_the_access_log_is_searched_by_customer_without_the_id_number_in_the_url(page):
+def test_the_access_log_is_searched_by_customer_without_the_id_number_in_the_url(page, settings):
+    settings.ACCESS_LOG_UNUSUAL = {"people": 3, "minutes": 60, "days": 7}
     boss = _supervisor()
     clerk = factories.UserFactory(username="clerk", last_name="王", first_name="敏", branch=boss.branch)
     wang = factories.PersonFactory(name="王芳", phone="13912345678")
@@ -157,3 +158,13 @@ def test_the_access_log_is_searched_by_customer_without_the_id_number_in_the_url
     page.get_by_label("员工用户名").fill("nobody")
     page.get_by_role("button", name="查询").click()
     assert "没有该用户名的员工" in page.locator("main").inner_text()
+
+    # The clerk saw four customers within the hour: the dashboard's panel names them.
+    page.goto("/dashboard/")
+    panel = page.get_by_test_id("panel-unusual_access")
+    panel.scroll_into_view_if_needed()
+    assert "clerk" in panel.inner_text() and panel.get_by_test_id("burst").count() == 1
+    panel.screenshot(path=str(screenshot(page, "audit-dashboard").with_name("audit-unusual-panel.png")))
+    panel.get_by_role("link", name="clerk").click()
+    page.wait_for_load_state("networkidle")
+    assert "staff=clerk" in page.url and page.get_by_test_id("access-row").count() == 5

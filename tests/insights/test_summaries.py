@@ -188,3 +188,18 @@ def test_ticket_sla_by_channel_equals_the_live_compliance(branch, hotline_agent,
             expected.resolved_within,
         )  # fmt: skip
     assert TicketMonth.objects.aggregate(n=Sum("tickets"))["n"] == 3
+
+
+def test_a_backfill_in_batches_gives_the_rows_of_one_refresh(book):
+    from insights.refresh import refresh_in_batches
+
+    def rows():
+        return sorted(
+            PolicyMonth.objects.values_list(
+                "month", "branch", "channel", "category", "started", "ended", "renewed", "earned"
+            )
+        )
+
+    whole = rows()
+    runs = list(refresh_in_batches(first=add_months(THIS_MONTH, -18), months=4))
+    assert len(runs) == 5 and rows() == whole

@@ -3,7 +3,8 @@ plan_reminders).
 
 The last 3 months by default — older months no longer change (a renewal counts only within 30
 days of the end) — or every month with `--all` (the first run, or after importing history).
-Each run replaces the months it covers in one transaction: running it again changes nothing."""
+Months are rebuilt a few at a time, each batch in its own transaction (a batch replaces its
+months whole, so running it again — or after an interruption — changes nothing)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from core.clock import today
-from insights.refresh import RECENT_MONTHS, earliest_month, summaries_refresh
+from insights.refresh import RECENT_MONTHS, earliest_month, refresh_in_batches
 from policies.pricing import add_months
 
 
@@ -30,8 +31,8 @@ class Command(BaseCommand):
         day = today()
         first = earliest_month() if all else add_months(day.replace(day=1), -(months - 1))
         began = time.monotonic()
-        run = summaries_refresh(first=first, day=day)
-        self.stdout.write(
-            f"refreshed {run.first_month:%Y-%m}..{run.last_month:%Y-%m}: {run.rows} rows "
-            f"in {time.monotonic() - began:.1f} s"
-        )
+        for run in refresh_in_batches(first=first, day=day):
+            self.stdout.write(
+                f"refreshed {run.first_month:%Y-%m}..{run.last_month:%Y-%m}: {run.rows} rows "
+                f"({time.monotonic() - began:.1f} s)"
+            )
