@@ -16,9 +16,9 @@ from django.apps import apps
 from django.db import connection, models
 
 from policies.importing.bulk import without_statement_timeout
-from policies.models import Branch, Person, Policy, User, Vehicle
+from policies.models import Branch, Person, Policy, ProvinceRule, User, Vehicle
 
-from .data import DEMO_BRANCH_CODES
+from .data import DEMO_BRANCH_CODES, DEMO_RULE_SOURCE
 
 
 def _qn(name: str) -> str:
@@ -115,3 +115,4 @@ def demo_reset() -> None:
         _delete(cursor, Branch, f"SELECT id FROM {branches}")
         for name in (branches, vehicles, persons, users):
             cursor.execute(f"DROP TABLE {name}")
+    ProvinceRule.objects.filter(source=DEMO_RULE_SOURCE).delete()
