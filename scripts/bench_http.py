@@ -129,8 +129,6 @@ def fixtures() -> dict:
     # and with part of the plate, as a caller gives them
     named = Person.objects.get(pk=102)
     named_plate = Vehicle.objects.filter(owner=named).values_list("plate", flat=True).first() or "苏A00000"
-    reported = Claim.objects.order_by("reported_at", "pk").values_list("reported_at", flat=True)
-    middle = reported[Claim.objects.count() // 2]  # the claim queue's deep page starts after it
     claim = Claim.objects.filter(reported_by=users[AGENT]).order_by("pk").first()
     if claim is None:
         claim = claim_report(
@@ -167,12 +165,20 @@ def fixtures() -> dict:
         "given_name_plate": f"{named.name[1:]} {named_plate[2:6]}",
         "day": day,
         "branch": branch.pk,
-        "claims_deep": f"{middle.isoformat()}~{2**62}",
+        "claims_deep": f"{claims_middle().isoformat()}~{2**62}",
         "claim": claim.pk,
         "ticket": ticket.pk,
         "api_key": key.raw,
         "api_key_id": key.key.pk,
     }
+
+
+def claims_middle() -> dt.datetime:
+    """A report time in the middle of the claims: the claim queue's deep page starts after it."""
+    from claims.models import Claim
+
+    reported = Claim.objects.order_by("reported_at", "pk").values_list("reported_at", flat=True)
+    return reported[Claim.objects.count() // 2]
 
 
 # --- gunicorn -----------------------------------------------------------------------------------
