@@ -237,3 +237,11 @@ def claim_deadlines(claim: Claim, *, now: dt.datetime, table: DeadlineTable | No
             table=table,
         ),
     ]
+
+
+def documents_promise(claim: Claim) -> str:
+    """What a reporter is told happens next: the documents listed within the days of the
+    deadline row in force when the claim came in."""
+    day = claim.reported_at.astimezone(SHANGHAI).date()
+    days = deadline_table().rule(Clock.DOCUMENTS, day).days
+    return f"理赔人员将在 {days} 日内告知需提供的索赔单证"

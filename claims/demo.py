@@ -32,7 +32,7 @@ from claims.choices import (
     RejectReason,
 )
 from claims.cover import cover_end
-from claims.models import ApprovalAuthority, Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment
+from claims.models import ApprovalAuthority, Claim, ClaimEvent, LedgerEntry, Loss, Party, Payment, Recovery
 from claims.services.common import apply_deadlines
 from claims.workflow import OPEN_STATES, action
 from core.clock import SHANGHAI
@@ -120,12 +120,87 @@ def seed(*, rng: random.Random, today: dt.date, stdout, scale: float = 1.0) -> i
             ApprovalAuthority.objects.get_or_create(
                 user=user, defaults={"max_amount": Decimal("20000"), "note": "演示授权"}
             )
+        stories = _life_stories(rng, [policies[pk] for pk in others], staff, now)
     by_state = defaultdict(int)
     for d in drafts:
         by_state[d.claim.state] += 1
+    for claim in stories:
+        by_state[claim.state] += 1
     summary = "、".join(f"{ClaimState(s).label} {n}" for s, n in sorted(by_state.items()))
-    stdout.write(f"claims: {len(drafts)} claims ({summary})")
-    return len(drafts)
+    stdout.write(f"claims: {len(drafts) + len(stories)} claims ({summary})")
+    return len(drafts) + len(stories)
+
+
+def _life_stories(rng, policies: list[Policy], staff: Staff, now: dt.datetime) -> list[Claim]:
+    """Two claims taken through the real services past their first payment, so the demo's
+    claim pages show the rest of a claim's life: an advance case (drunk driver) with rescue
+    costs advanced and part of them recovered from the driver, and a claim paid, then
+    reopened for a supplementary payment (a victim's disability found later), where the
+    earlier payments count toward each victim's own share (docs/regulation.md §5)."""
+    from claims import services  # the services import the report path, which imports this app's models
+
+    day = (now - dt.timedelta(days=12)).date()
+    covering = [p for p in policies if p.start_date <= day <= p.end_date and p.status != "cancelled"]
+    if len(covering) < 2 or not staff.adjusters or not staff.supervisors:
+        return []
+    first, second = rng.sample(covering, 2)
+    handler = staff.pick(rng, first.branch_id)
+    boss = staff.supervisors[0]
+    at = dt.datetime.combine(day, dt.time(21, 40), tzinfo=SHANGHAI)
+
+    def step(hours: float) -> dt.datetime:
+        return at + dt.timedelta(hours=hours)
+
+    injured = {"kind": "person", "outcome": "injured", "rescue": True}
+    drunk = services.claim_report(
+        vehicle=first.vehicle.plate, accident_at=at, place=f"{first.branch.city}{rng.choice(PLACES)}",
+        description="驾驶人酒后驾车撞伤行人，交警认定醉酒驾驶、本车全责。", at_fault=True,
+        parties=[{**injured, "name": "何建平", "medical": "9600"}], channel=ClaimChannel.HOTLINE,
+        reported_by=staff.agents[0] if staff.agents else handler, reporter_name=first.insured.name,
+        advance_case="drunk", now=step(0.5),
+    )  # fmt: skip
+    drunk = services.claim_register(
+        claim=drunk, by=handler, documents=services.required_documents(drunk), now=step(10)
+    )
+    services.claim_advance(
+        claim=drunk, by=boss, party=drunk.parties.get(), amount=Decimal("6000"), note="医院催缴抢救费用", now=step(12)
+    )  # fmt: skip
+    services.claim_recover(
+        claim=drunk, by=handler, amount=Decimal("2500"), debtor=f"醉酒驾驶人 {first.insured.name}",
+        reference=f"ZC{day:%Y%m%d}0001", note="驾驶人首期还款", now=step(24 * 9),
+    )  # fmt: skip
+
+    handler = staff.pick(rng, second.branch_id)
+    later = services.claim_report(
+        vehicle=second.vehicle.plate, accident_at=at, place=f"{second.branch.city}{rng.choice(PLACES)}",
+        description="本车右转时与两辆电动自行车相撞，两名骑车人受伤。", at_fault=True,
+        parties=[{"kind": "person", "outcome": "injured", "name": "冯晓梅", "medical": "12000"},
+                 {"kind": "person", "outcome": "injured", "name": "蒋立新", "medical": "10000"}],
+        channel=ClaimChannel.COUNTER, reported_by=handler, reporter_name=second.insured.name, now=step(1),
+    )  # fmt: skip
+    later = services.claim_register(
+        claim=later, by=handler, documents=services.required_documents(later), now=step(11)
+    )
+    later = services.claim_documents(claim=later, by=handler, all_received=True, now=step(30))
+    later = services.claim_survey(
+        claim=later, by=handler, at_fault=True, note="现场查勘，本车全责", now=step(32)
+    )
+    amounts = {loss.pk: (loss.reported_amount, "") for loss in later.losses.all()}
+    later = services.claim_assess(claim=later, by=handler, amounts=amounts, now=step(48))
+    later = services.claim_calculate(claim=later, by=handler, now=step(50))
+    services.claim_approve(claim=later, by=boss, now=step(60))  # 18,000: above an adjuster's authority
+    later.refresh_from_db()
+    services.claim_pay(claim=later, by=handler, reference=f"TXN{day:%Y%m%d}8801", now=step(70))
+    later.refresh_from_db()
+    later = services.claim_supplement(
+        claim=later, by=handler, note="伤者冯晓梅经鉴定构成十级伤残，申请追加赔付", now=step(24 * 10)
+    )
+    victim = later.parties.order_by("pk").first()
+    services.claim_add_party(
+        claim=later, by=handler, party=victim, amounts={"death_disability": "36000"}, note="伤残鉴定书已收",
+        now=step(24 * 10 + 1),
+    )  # fmt: skip
+    return [Claim.objects.get(pk=drunk.pk), Claim.objects.get(pk=later.pk)]
 
 
 @dataclass
@@ -473,8 +548,8 @@ def _event(
 
 
 def reset(*, stdout) -> None:
-    """Delete the claims on the demo branches' policies, with their events, payments and
-    ledger (whose append-only triggers are lifted for these deletes only)."""
+    """Delete the claims on the demo branches' policies, with their events, payments,
+    recoveries and ledger (whose append-only triggers are lifted for these deletes only)."""
     from policies.demo import DEMO_BRANCH_CODES
     from policies.demo.triggers import append_only_lifted
 
@@ -484,8 +559,10 @@ def reset(*, stdout) -> None:
         append_only_lifted(
             ("claims_claimevent", "claims_claimevent_append_only"),
             ("claims_ledgerentry", "claims_ledgerentry_append_only"),
+            ("claims_recovery", "claims_recovery_append_only"),
         ),
     ):
+        Recovery.objects.filter(claim__in=claims).delete()
         LedgerEntry.objects.filter(claim__in=claims).delete()
         Payment.objects.filter(claim__in=claims).delete()
         ClaimEvent.objects.filter(claim__in=claims).delete()

@@ -14,6 +14,7 @@ from claims import ledger, screening
 from claims.choices import ClaimState, DocumentKind, PaymentStatus
 from claims.deadlines import claim_deadlines
 from claims.models import Claim, ClaimEvent, LedgerEntry, Party, Recovery
+from claims.workflow import UNDECIDED_STATES
 
 ZERO = Decimal("0.00")
 
@@ -44,11 +45,14 @@ def claim_page(claim: Claim, *, now: dt.datetime) -> dict:
     losses = ledger.claim_losses(claim)
     entries = claim_ledger(claim)
     sums = ledger.sums_of(entries)
-    show_calculation = claim.state not in (ClaimState.APPROVED, ClaimState.PAID, ClaimState.CLOSED)
+    # An estimate only while the claim is undecided: not once approved, paid or ended.
+    show_calculation = claim.state in UNDECIDED_STATES
     calculation = ledger.claim_calculation(claim, losses=losses, sums=sums) if show_calculation else None
     estimates = calculation.payable() if calculation else {}
     for loss in losses:
         loss.estimate = estimates.get(loss.pk)
+        # What the victim was already paid in this category (advances, earlier rounds).
+        loss.paid = sums.paid.get((loss.party_id, loss.category), ZERO)
     payments = {e.payment_id: e.payment for e in entries}
     recoverable = sum(
         (p.amount for p in payments.values() if p.recoverable and p.status == PaymentStatus.PAID), ZERO

@@ -57,7 +57,7 @@ ACTIONS: tuple[Action, ...] = (
         "立案并书面告知需提供的索赔单证（条例第二十七条，期限见法定时限）。",
     ),
     Action(
-        "documents", "单证登记", HANDLING_STATES, None, "claims.register_claim",
+        "documents", "单证登记", HANDLING_STATES | {S.APPROVED, S.PAID}, None, "claims.register_claim",
         "登记已收到的单证；单证齐全后核定时限开始计算（见法定时限）。",
     ),
     Action(

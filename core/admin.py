@@ -340,7 +340,7 @@ class ExportLogAdmin(LargeTableAdmin, ReadOnlyAdmin, admin.ModelAdmin):
         "complete",
         "shown_filters",
     ]
-    list_filter = ["list_name", "format", "full", "complete"]
+    list_filter = ["list_title", "format", "full", "complete"]
     list_select_related = ["user"]
     search_fields = ["=user__username"]
     search_help_text = "输入导出人的用户名"

@@ -31,6 +31,7 @@ from django.db import DatabaseError, transaction
 from accounts import demo as accounts_demo
 from channels import demo as channels_demo
 from claims import demo as claims_demo
+from history import demo as history_demo
 from insights import demo as insights_demo
 from policies.demo import DEMO_PASSWORD, DemoLogin, demo_exists, demo_reset, seed_policies
 from policies.demo.generate import Tally
@@ -38,8 +39,11 @@ from policies.importing.bulk import without_statement_timeout
 from support import demo as support_demo
 
 # The apps that add their demo data after the policies app's, in order (a ticket names a claim;
-# the demo supervisor's known second factor; the dashboard's summaries of all of it last).
-SEED_HOOKS: tuple[ModuleType, ...] = (claims_demo, support_demo, channels_demo, accounts_demo, insights_demo)
+# the demo supervisor's known second factor; a policy correction and an access-log burst; the
+# dashboard's summaries of all of it last).
+SEED_HOOKS: tuple[ModuleType, ...] = (
+    claims_demo, support_demo, channels_demo, accounts_demo, history_demo, insights_demo,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

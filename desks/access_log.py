@@ -38,6 +38,8 @@ PAGE = "access_log"  # the session's kept customer terms for this page
 DEFAULT_DAYS = 7  # with no dates, the last week
 MAX_PEOPLE = 200
 
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # days a search may name
+
 
 class AccessLogForm(forms.Form):
     staff = forms.CharField(label="员工用户名", required=False, max_length=150)
@@ -67,6 +69,10 @@ class AccessLogForm(forms.Form):
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError("日期范围有误：起始日期晚于结束日期。")
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, f"日期应在 {FIRST_DAY:%Y} 年至 {LAST_DAY:%Y} 年之间。")
         return data
 
 

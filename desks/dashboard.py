@@ -27,6 +27,8 @@ from django.urls import reverse
 
 from channels.api.figures import usage_by_month
 from channels.models import ApiChannel
+from claims import figures as claim_figures
+from core import text
 from core.clock import today
 from desks.access_log import unusual_access_panel
 from insights import figures
@@ -255,6 +257,16 @@ def claims_panel(board: Board) -> dict:
                 category=scope.category,
             ),
         ),  # fmt: skip
+        # Advances recovered from the wrongdoer in the months (docs/regulation.md §5), by the claims' branch.
+        (
+            "追偿回收",
+            text.yuan(
+                claim_figures.recovered(
+                    start=scope.first, end=_month_end(scope.last), branch_ids=scope.branch_ids
+                )
+            ),
+            None,
+        ),
     ]
     return context
 

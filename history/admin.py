@@ -7,6 +7,8 @@ admins), so no domain app imports it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -24,6 +26,8 @@ MODEL_CHOICES = [("", "全部")] + [
     (model._meta.label_lower, str(model._meta.verbose_name)) for model in EVENT_MODELS
 ]
 BY_LABEL = {model._meta.label_lower: model for model in EVENT_MODELS}
+
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # days a search may name
 
 
 class TrackedHistoryAdmin:
@@ -99,6 +103,10 @@ class SearchForm(forms.Form):
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError("日期范围有误：起始日期晚于结束日期。")
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, f"日期应在 {FIRST_DAY:%Y} 年至 {LAST_DAY:%Y} 年之间。")
         return data
 
     def query(self) -> Query:

@@ -146,7 +146,8 @@ def _object_label(event) -> str:
     for name in ("number", "username", "name", "category", "province", "region", "plan"):
         value = getattr(event, name, None)
         if value:
-            return str(value)
+            display = getattr(event, f"get_{name}_display", None)
+            return str(display() if display else value)
     return ""
 
 

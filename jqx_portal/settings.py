@@ -292,6 +292,10 @@ RATE_LIMIT_REDIS_URL = env.str(
     "RATE_LIMIT_REDIS_URL", default=_cache_url if _cache_url.startswith(("redis://", "rediss://")) else ""
 )
 RATE_LIMIT_KEY_PREFIX = env.str("RATE_LIMIT_KEY_PREFIX", default="jqx:rl:")
+# API usage is counted in that Redis (or in memory) and written to PostgreSQL once this many
+# requests are pending, or this many seconds after a process's last write (channels.api.usage).
+API_USAGE_FLUSH_EVERY = env.int("API_USAGE_FLUSH_EVERY", default=200)
+API_USAGE_FLUSH_SECONDS = env.int("API_USAGE_FLUSH_SECONDS", default=10)
 # "count/seconds": lookups of one plate through the API (all keys together) and, on the
 # public status page, per client address and per plate.
 API_PLATE_RATE = env.str("API_PLATE_RATE", default="30/3600")

@@ -27,6 +27,7 @@ class TermKind(models.TextChoices):
     ID_NUMBER = "id_number", "身份证号"
     PHONE = "phone", "手机号"
     NAME = "name", "姓名"
+    NAME_PLATE = "name_plate", "姓名和号牌片段"
 
 
 _ID = re.compile(r"^[0-9]{17}[0-9X]$")
@@ -34,6 +35,9 @@ _PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 _VIN = re.compile(r"^[0-9A-HJ-NPR-Z]{17}$")
 _POLICY = re.compile(r"^[A-Z]{1,6}[0-9]{8,26}$|^[0-9]{15,26}$")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·•]{1,20}$")
+# A name (or a given name) and part of a plate: "建平 A12", "建平 苏A12", "建平A12".
+_SPACED_NAME_AND_PLATE = re.compile(r"^([\u3400-\u9fff·•]{1,20})\s+([\u3400-\u9fff]?[A-Z0-9]{2,7})$")
+_COMPACT_NAME_AND_PLATE = re.compile(r"^([\u3400-\u9fff·•]{1,20})([A-Z0-9]{2,7})$")
 
 
 def classify(term: str) -> list[tuple[TermKind, str]]:
@@ -58,7 +62,28 @@ def classify(term: str) -> list[tuple[TermKind, str]]:
     name = re.sub(r"\s+", "", term)
     if not kinds and _CJK_NAME.match(name):
         kinds.append((TermKind.NAME, name))
+    elif not kinds and (pair := name_and_plate(term)):
+        kinds.append((TermKind.NAME_PLATE, " ".join(pair)))
     return kinds
+
+
+def name_and_plate(term: str) -> tuple[str, str] | None:
+    """A name and a plate fragment typed together ("建平 A12", "建平 苏A12", "建平A12"), as
+    (name, fragment in upper case); None for anything else. Without a space the name ends at
+    the first Latin letter or digit, so a name ending in a province's character stays whole."""
+    text = " ".join(term.split())
+    found = _SPACED_NAME_AND_PLATE.match(normalize_spaced(text))
+    if not found:
+        compact = normalize_spaced(text).replace(" ", "")
+        found = _COMPACT_NAME_AND_PLATE.match(compact)
+    if not found or not _CJK_NAME.match(found.group(1)) or len(found.group(1)) < 2:
+        return None  # "苏A1234" is a plate mistyped, not the name 苏
+    return found.group(1), found.group(2)
+
+
+def normalize_spaced(text: str) -> str:
+    """Full-width letters and digits folded and upper-cased, spaces kept (`normalize` drops them)."""
+    return " ".join(normalize(part) for part in text.split(" "))
 
 
 _ID_LIKE = re.compile(r"^[0-9]{17}[0-9X]$|^[0-9]{15}$")

@@ -125,6 +125,10 @@ def fixtures() -> dict:
     vehicle, person = policy.vehicle, policy.policyholder
     oldest = Policy.objects.filter(vehicle=vehicle).order_by("start_date").first()
     common = Person.objects.get(pk=100)  # a common name: many people share it
+    # a three-character name (every third person of scripts/benchdb.py): its given name alone,
+    # and with part of the plate, as a caller gives them
+    named = Person.objects.get(pk=102)
+    named_plate = Vehicle.objects.filter(owner=named).values_list("plate", flat=True).first() or "苏A00000"
     claim = Claim.objects.filter(reported_by=users[AGENT]).order_by("pk").first()
     if claim is None:
         claim = claim_report(
@@ -157,11 +161,24 @@ def fixtures() -> dict:
         "vehicle": vehicle,
         "policy_number": oldest.number,
         "common_name": common.name,
+        "given_name": named.name[1:],
+        "given_name_plate": f"{named.name[1:]} {named_plate[2:6]}",
+        "day": day,
+        "branch": branch.pk,
+        "claims_deep": f"{claims_middle().isoformat()}~{2**62}",
         "claim": claim.pk,
         "ticket": ticket.pk,
         "api_key": key.raw,
         "api_key_id": key.key.pk,
     }
+
+
+def claims_middle() -> dt.datetime:
+    """A report time in the middle of the claims: the claim queue's deep page starts after it."""
+    from claims.models import Claim
+
+    reported = Claim.objects.order_by("reported_at", "pk").values_list("reported_at", flat=True)
+    return reported[Claim.objects.count() // 2]
 
 
 # --- gunicorn -----------------------------------------------------------------------------------
@@ -416,6 +433,8 @@ def endpoints(base: str, data: dict, *, connections: int) -> tuple[Endpoint, lis
         "policy number": data["policy_number"],
         "ID number": person.id_number,
         "name": data["common_name"],
+        "given name": data["given_name"],  # 张建平 found by 建平 (the caller gave no surname)
+        "given name + plate part": data["given_name_plate"],
     }
     # A search is one POST answered with its results; the page names its results' URL (a key in
     # the session, never the term), which paging and reloading read by GET. Each search keeps
@@ -427,7 +446,7 @@ def endpoints(base: str, data: dict, *, connections: int) -> tuple[Endpoint, lis
             status, _, page = browser.post("/hotline/", {"q": term})
             found = re.search(r'data-results-url="([^"]*)"', page)
             shown = len(re.findall(r'data-testid="result-row"', page))
-            if status != 200 or not found or not shown and kind != "name":
+            if status != 200 or not found or not shown and "name" not in kind:
                 raise SystemExit(f"hotline search by {kind} found nothing ({status})")
             results[kind].append(html.unescape(found[1]))
     searchers = [Browser(base) for _ in range(connections)]
@@ -456,9 +475,32 @@ def endpoints(base: str, data: dict, *, connections: int) -> tuple[Endpoint, lis
         Endpoint("API: renewal-status", "POST", ["/api/v1/renewal-status"], 200, api_body, "application/json",
                  headers=api),
         Endpoint("API: quotes", "POST", ["/api/v1/quotes"], 200, api_body, "application/json", headers=api),
+        *(
+            Endpoint(f"hotline: {label}", "GET", [f"/hotline/?{query}"], sessions=agent_sessions)
+            for label, query in status_lists(data["day"], branch=data["branch"])
+        ),
         Endpoint("support: ticket page", "GET", [f"/support/tickets/{data['ticket']}/"], sessions=agent_sessions),
         Endpoint("claims: claim page", "GET", [f"/claims/{data['claim']}/"], sessions=agent_sessions),
+        Endpoint("claims: queue, first page", "GET", ["/claims/?state=all"], sessions=agent_sessions),
+        Endpoint("claims: queue, deep page (cursor)", "GET",
+                 [f"/claims/?state=all&sort=-reported_at&after={urllib.parse.quote(data['claims_deep'])}"],
+                 sessions=agent_sessions),
     ]  # fmt: skip
+
+
+def status_lists(day: dt.date, *, branch: int) -> list[tuple[str, str]]:
+    """The renewal-status lists, first page and a page deep in the list: a cursor (core.keyset)
+    two months along, so the deep page costs what page 1 does only if no OFFSET is paid."""
+    deep_after, deep_before = day + dt.timedelta(days=60), day - dt.timedelta(days=60)
+    return [
+        ("due list, first page", "renewal=due"),
+        ("due list, deep page (cursor)", f"renewal=due&after={deep_after - dt.timedelta(days=30)}~0"),
+        ("lapsed list, first page", "renewal=lapsed"),
+        ("lapsed list, deep page (cursor)", f"renewal=lapsed&after={deep_before}~{2**62}"),
+        ("renewed list, first page", "renewal=renewed"),
+        ("renewed list, deep page (cursor)", f"renewal=renewed&after={day + dt.timedelta(days=40)}~0"),
+        ("due list of a branch, deep page", f"renewal=due&branch={branch}&after={deep_after}~0"),
+    ]
 
 
 # --- the table ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import pytest
 
+from channels.api.usage import reset_counters as reset_usage_counters
 from policies.branches import clear_branch_choices
 from policies.roles import COUNTER_CLERK, HOTLINE_AGENT, SUPERVISOR
 from policies.tariffs import clear_tariff_cache
@@ -47,12 +48,15 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_tariff_cache():
-    """Tariff and branch rows a test changes are rolled back; so must the cached copies be."""
+    """Tariff and branch rows a test changes are rolled back; so must the cached copies be —
+    and API requests a test counted in memory, whose key is rolled back too."""
     clear_tariff_cache()
     clear_branch_choices()
+    reset_usage_counters()
     yield
     clear_tariff_cache()
     clear_branch_choices()
+    reset_usage_counters()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from channels.api import errors
 from channels.api.schemas import PLATE, VIN, Body, BooleanField, Field, ListField, ascii_digits
 from claims.amounts import amount_pattern, check_total, parse_amount
 from claims.choices import ClaimState, PartyKind, PartyRelation, PersonOutcome
+from claims.deadlines import documents_promise
 from claims.services import MAX_PARTIES
 from core.clock import SHANGHAI
 from core.masking import mask_plate
@@ -150,7 +151,7 @@ def claim_body(claim) -> dict:
         "accident_at": timezone.localtime(claim.accident_at).isoformat(),
         "reported_at": timezone.localtime(claim.reported_at).isoformat(),
         "message": (
-            f"报案已受理，赔案号 {claim.number}。理赔人员将在 1 日内告知需提供的索赔单证，"
+            f"报案已受理，赔案号 {claim.number}。{documents_promise(claim)}，"
             "请保留事故认定书或协议书、损失清单及费用票据。"
         ),
     }

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
+from channels.api import usage
 from channels.models import ApiChannel, ApiUsage
 from core.clock import today
 
@@ -36,6 +37,7 @@ class ChannelUsage:
 def channel_usage(*, days: int = 7, day: dt.date | None = None) -> list[ChannelUsage]:
     """API requests per channel over the last `days` days (and today), every channel listed."""
     day = day or today()
+    usage.flush()  # the requests still counted in Redis or this process's memory, first
     rows = (
         ApiUsage.objects.filter(day__gt=day - dt.timedelta(days=days), day__lte=day)
         .values("key__channel")
@@ -66,6 +68,7 @@ def usage_by_month(*, months: list[dt.date]) -> dict[str, list[int]]:
     until = (
         last.replace(year=last.year + 1, month=1) if last.month == 12 else last.replace(month=last.month + 1)
     )
+    usage.flush()
     rows = (
         ApiUsage.objects.filter(day__gte=months[0], day__lt=until)
         .annotate(month=TruncMonth("day"))
@@ -74,7 +77,9 @@ def usage_by_month(*, months: list[dt.date]) -> dict[str, list[int]]:
         .order_by()
     )
     index = {m: i for i, m in enumerate(months)}
-    usage: dict[str, list[int]] = {}
+    by_channel: dict[str, list[int]] = {}
     for row in rows:
-        usage.setdefault(row["key__channel"], [0] * len(months))[index[row["month"]]] = row["requests"] or 0
-    return {c: usage[c] for c in ApiChannel.values if c in usage}
+        by_channel.setdefault(row["key__channel"], [0] * len(months))[index[row["month"]]] = (
+            row["requests"] or 0
+        )
+    return {c: by_channel[c] for c in ApiChannel.values if c in by_channel}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from channels.api import usage
 from channels.api.auth import key_digest, new_raw_key
-from channels.models import ApiChannel, ApiKey, ApiUsage
+from channels.models import ApiChannel, ApiKey
 from core.security_log import API_KEY_REVOKED, security_event
 from policies.models import User
 
@@ -65,21 +66,11 @@ def api_key_revoke(*, key: ApiKey, by: User | None = None) -> ApiKey:
 
 
 def api_usage_record(*, key: ApiKey, endpoint: str, status: int) -> None:
-    """Count one request of `key` to `endpoint` with response `status`: one upsert
-    that adds to today's row (a single statement)."""
-    outcome = {
-        "succeeded": 200 <= status < 300,
-        "not_found": status == 404,
-        "limited": status == 429,
-        "rejected": 400 <= status < 500 and status not in (404, 429),
-    }
-    table = connection.ops.quote_name(ApiUsage._meta.db_table)
-    counters = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ("requests", *outcome))
-    sql = (
-        f"INSERT INTO {table} (key_id, day, endpoint, requests, succeeded, not_found, limited, rejected) "
-        f"VALUES (%s, %s, %s, 1, %s, %s, %s, %s) "
-        f"ON CONFLICT (key_id, day, endpoint) DO UPDATE SET {counters}"
-    )
-    params = [key.pk, timezone.localdate(), endpoint, *(int(v) for v in outcome.values())]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Count one request of `key` to `endpoint` with response `status` (channels.api.usage: in
+    Redis or this process's memory, written to ApiUsage in batches)."""
+    usage.counter().record(key_id=key.pk, endpoint=endpoint, status=status)
+
+
+def api_usage_flush() -> int:
+    """Write every request counted so far to ApiUsage; the number of rows written."""
+    return usage.flush()

@@ -22,6 +22,7 @@ from claims.choices import (
     PersonOutcome,
 )
 from claims.cover import covering_policy
+from claims.deadlines import documents_promise
 from claims.models import Claim, Loss, Party
 from claims.services.common import finish, log_event, now_or, refresh_money, refresh_risk
 from claims.workflow import action
@@ -365,7 +366,7 @@ def _acknowledge(claim: Claim) -> None:
         recipient=phone,
         text=(
             f"【交强险】您的报案已受理，赔案号 {claim.number}（车辆 {claim.vehicle.plate}）。"
-            "理赔人员将在 1 日内告知需提供的索赔单证，请保留事故证明及费用票据。"
+            f"{documents_promise(claim)}，请保留事故证明及费用票据。"
         ),
         purpose="claim_report",
         dedupe_key=f"claim-report-{claim.number}",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.keyset import Keyset, KeysetPage, keyset_page
 from desks.hotline.filters import VehicleFilter
@@ -29,13 +29,29 @@ ORDERINGS = {
 RENEWED_SORTS = ("renewal", "-renewal")  # renewed vehicles: by the new cover's start only
 
 
-def vehicle_rows(day: dt.date, windows: AdvanceWindows) -> QuerySet[Policy]:
-    """One row per vehicle — its latest policy — with the vehicle's renewal status on `day`."""
+def vehicle_rows(
+    day: dt.date, windows: AdvanceWindows, *, vehicle_ids: list[int] | None = None
+) -> QuerySet[Policy]:
+    """One row per vehicle — its latest policy — with the vehicle's renewal status on `day`;
+    for a search's vehicles (`vehicle_ids`), theirs only."""
+    latest = latest_of_each_vehicle() if vehicle_ids is None else latest_policy_of(vehicle_ids)
     return (
-        Policy.objects.filter(latest_of_each_vehicle())
+        Policy.objects.filter(latest)
         .select_related("vehicle__owner", "branch")
         .annotate(renewal=renewal_status(day, windows))
     )
+
+
+def latest_policy_of(vehicle_ids: list[int]) -> Q:
+    """The latest policy of each of a search's vehicles (at most `MAX_VEHICLES`), one probe of
+    the (vehicle, start) index each: the planner sees a few hundred rows, not every policy of
+    every vehicle filtered by a later one — no sort of them, no parallel workers started."""
+    latest = (
+        Policy.objects.filter(vehicle_id=OuterRef("pk"))
+        .order_by("-start_date", "-end_date", "-pk")
+        .values("pk")[:1]
+    )
+    return Q(pk__in=Vehicle.objects.filter(pk__in=vehicle_ids).values(latest=Subquery(latest)))
 
 
 @dataclass
@@ -80,16 +96,20 @@ def hotline_results(*, term: str, data, day: dt.date, per_page: int = PER_PAGE) 
     """What the desk shows for a search term and/or filters (`data`, the page's GET: also the
     sort and the page's cursor, `after` or `before`)."""
     windows = advance_windows(day)
-    filters = VehicleFilter(data or None, queryset=vehicle_rows(day, windows), day=day, windows=windows)
-    results = Results(day=day, filter=filters)
-    results.sort = chosen_sort(data.get("renewal"), data.get("sort"))
+    found = None
+    search_result = None
     if term:
-        results.search = search(term, day=day)
-        if not results.search.found:
+        search_result = search(term, day=day)
+        found = search_result.vehicle_ids
+    rows = vehicle_rows(day, windows, vehicle_ids=found)
+    filters = VehicleFilter(data or None, queryset=rows, day=day, windows=windows)
+    results = Results(day=day, filter=filters, search=search_result)
+    results.sort = chosen_sort(data.get("renewal"), data.get("sort"))
+    if search_result is not None:
+        if not search_result.found:
             return results
-        found = results.search.vehicle_ids
         results.uninsured = uninsured(found)
-        base = filters.qs.filter(vehicle_id__in=found) if filters.is_valid() else None
+        base = filters.qs if filters.is_valid() else None
     elif filters.active and filters.is_valid():
         base = filters.qs
     else:

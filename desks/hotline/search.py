@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Substr
 
+from policies.identifiers import PLATE_PROVINCES
 from policies.models import Person, Policy, Vehicle
 from policies.search import TermKind, classify, problems
 
@@ -26,12 +27,14 @@ NOT_FOUND_HINTS = {
     TermKind.ID_NUMBER: "核对身份证号；客户可能未在本公司投保，或车辆登记在他人或单位名下（可改用号牌查询）。",
     TermKind.PHONE: "核对手机号；客户可能登记了其他号码，可改用身份证号或号牌查询。",
     TermKind.NAME: "核对姓名用字（同音字、少数民族姓名的间隔点）；重名较多时请改用手机号或身份证号。",
+    TermKind.NAME_PLATE: "核对姓名（或名字）和号牌片段；也可只输入姓名，或改用完整号牌、手机号查询。",
 }
 UNRECOGNISED_HINT = (
     "可输入：保单号（如 JQX20260000000042）、号牌（如 苏A12345）、17 位车架号、18 位身份证号、"
     "11 位手机号或中文姓名；空格、小写和全角字符会自动规范。"
 )
 SIMILAR_MIN_LENGTH = 3  # shorter terms have no trigram an index could look up by substring
+GIVEN_NAME_MIN_LENGTH = 2  # a given name alone ("建平" for 张建平): one character would be too many
 PERSON_FIELDS = ("id", "name", "id_number", "phone")
 
 
@@ -135,9 +138,16 @@ def _by_vehicle(kind: TermKind, value: str, field: str) -> KindMatch:
     )
 
 
-def _by_people(kind: TermKind, value: str, people: QuerySet[Person], *, similar: bool = False) -> KindMatch:
-    found = list(people.only(*PERSON_FIELDS)[: MAX_PEOPLE + 1])
-    vehicle_ids, more = vehicles_of([p.pk for p in found[:MAX_PEOPLE]])
+def _by_people(
+    kind: TermKind,
+    value: str,
+    people: QuerySet[Person] | list[Person],
+    *,
+    similar: bool = False,
+    plate_part: str = "",
+) -> KindMatch:
+    found = people if isinstance(people, list) else list(people.only(*PERSON_FIELDS)[: MAX_PEOPLE + 1])
+    vehicle_ids, more = vehicles_of([p.pk for p in found[:MAX_PEOPLE]], plate_part=plate_part)
     return KindMatch(
         kind,
         value,
@@ -148,29 +158,48 @@ def _by_people(kind: TermKind, value: str, people: QuerySet[Person], *, similar:
     )
 
 
-def vehicles_of(person_ids: list[int]) -> tuple[tuple[int, ...], bool]:
-    """The vehicles these people own, hold or are insured on a policy of — one query, a
-    UNION of three indexed look-ups (an OR across them would scan); and whether there were
-    more than `MAX_VEHICLES`."""
+def vehicles_of(person_ids: list[int], *, plate_part: str = "") -> tuple[tuple[int, ...], bool]:
+    """The vehicles these people own, hold or are insured on a policy of (with `plate_part`,
+    only those whose plate contains it) — one query, a UNION of three indexed look-ups (an OR
+    across them would scan); and whether there were more than `MAX_VEHICLES`."""
     if not person_ids:
         return (), False
-    owned = Vehicle.objects.filter(owner_id__in=person_ids).values_list("pk", flat=True)
+    owned = Vehicle.objects.filter(owner_id__in=person_ids)
     held = Policy.objects.filter(Q(policyholder_id__in=person_ids) | Q(insured_id__in=person_ids))
+    if plate_part:
+        owned, held = (
+            owned.filter(plate__contains=plate_part),
+            held.filter(vehicle__plate__contains=plate_part),
+        )
+    owned = owned.values_list("pk", flat=True)
     found = list(owned.union(held.values_list("vehicle_id", flat=True))[: MAX_VEHICLES + 1])
     return tuple(sorted(found)[:MAX_VEHICLES]), len(found) > MAX_VEHICLES
 
 
+def named(value: str, *, having: Exists | None = None) -> list[Person]:
+    """People whose name begins with `value`, or whose given name does ("建平" finds 张建平 and
+    李建平: a customer often gives only the given name), in name order, `MAX_PEOPLE` + 1 at
+    most. One statement, a UNION of two ranges read in index order and each stopped at the
+    cap: the name's (person_name_code_order_idx) and the name's after its first character, the
+    surname (person_given_name_idx) — an OR of the two would have the planner walk one index
+    end to end."""
+    people = Person.objects.only(*PERSON_FIELDS)
+    if having is not None:
+        people = people.filter(having)
+    by_name = Collate("name", "C")
+    prefix = people.alias(c_name=by_name).filter(c_name__startswith=value).order_by(by_name, "pk")
+    if len(value) < GIVEN_NAME_MIN_LENGTH:
+        return list(prefix[: MAX_PEOPLE + 1])
+    by_given = Collate(Substr("name", 2), "C")
+    given = people.alias(c_given=by_given).filter(c_given__startswith=value).order_by(by_given, "pk")
+    found = prefix[: MAX_PEOPLE + 1].union(given[: MAX_PEOPLE + 1])
+    return sorted(found, key=lambda p: (p.name, p.pk))[: MAX_PEOPLE + 1]  # code points: "C" order
+
+
 def _by_name(value: str) -> KindMatch:
-    """Names beginning with the term, in name order (an index on the name in code-point
-    order serves both the prefix and the order); failing that, the names
+    """Names (or given names) beginning with the term, in name order; failing that, the names
     most alike by trigrams (a GIN index) — e.g. a name given without its middle dot."""
-    in_code_order = Collate("name", "C")
-    prefix = (
-        Person.objects.alias(c_name=in_code_order)
-        .filter(c_name__startswith=value)
-        .order_by(in_code_order, "pk")
-    )
-    match = _by_people(TermKind.NAME, value, prefix)
+    match = _by_people(TermKind.NAME, value, named(value))
     if match.people:
         return match
     alike = Q(name__trigram_similar=value)
@@ -180,6 +209,16 @@ def _by_name(value: str) -> KindMatch:
         Person.objects.filter(alike).annotate(sim=TrigramSimilarity("name", value)).order_by("-sim", "pk")
     )
     return _by_people(TermKind.NAME, value, similar, similar=True)
+
+
+def _by_name_and_plate(value: str) -> KindMatch:
+    """A name or given name and part of a plate ("建平 A12"): the people so named with a
+    vehicle whose plate contains the part, and only those vehicles."""
+    name, plate_part = value.split(" ")
+    if plate_part[0] not in PLATE_PROVINCES and not plate_part.isascii():
+        return KindMatch(TermKind.NAME_PLATE, value)
+    owns = Exists(Vehicle.objects.filter(owner_id=OuterRef("pk"), plate__contains=plate_part))
+    return _by_people(TermKind.NAME_PLATE, value, named(name, having=owns), plate_part=plate_part)
 
 
 _LOOKUPS = {
@@ -193,6 +232,7 @@ _LOOKUPS = {
         TermKind.PHONE, value, Person.objects.filter(phone=value).order_by("pk")
     ),
     TermKind.NAME: _by_name,
+    TermKind.NAME_PLATE: _by_name_and_plate,
 }
 
 

@@ -75,6 +75,7 @@ BRANCHES = (
     ),
 )  # fmt: skip
 DEMO_BRANCH_CODES = tuple(b.code for b in BRANCHES)
+DEMO_RULE_SOURCE = "docs/regulation.md §4（演示数据）"  # province rules the demo adds and its reset removes
 
 # People born elsewhere who live and insure their cars in a demo city.
 MIGRANT_AREAS = ("360426", "430104", "510104", "410102", "420102", "370102", "340104", "130102")

@@ -16,9 +16,9 @@ from django.apps import apps
 from django.db import connection, models
 
 from policies.importing.bulk import without_statement_timeout
-from policies.models import Branch, Person, Policy, User, Vehicle
+from policies.models import Branch, Person, Policy, ProvinceRule, User, Vehicle
 
-from .data import DEMO_BRANCH_CODES
+from .data import DEMO_BRANCH_CODES, DEMO_RULE_SOURCE
 
 
 def _qn(name: str) -> str:
@@ -34,8 +34,12 @@ def _keys(cursor, name: str, select_sql: str, params=None) -> str:
 
 
 def _referrers(model: type[models.Model]) -> Iterator[tuple[type[models.Model], models.Field]]:
-    """Every foreign key (of any installed model, m2m tables included) that points at `model`."""
+    """Every foreign key (of any installed model with a table of its own, m2m tables included)
+    that points at `model`. Unmanaged models (django-pghistory's aggregate `Events` views)
+    hold no rows."""
     for other in apps.get_models(include_auto_created=True):
+        if not other._meta.managed or other._meta.proxy:
+            continue
         for field in other._meta.concrete_fields:
             if field.is_relation and field.remote_field.model is model:
                 yield other, field
@@ -111,3 +115,4 @@ def demo_reset() -> None:
         _delete(cursor, Branch, f"SELECT id FROM {branches}")
         for name in (branches, vehicles, persons, users):
             cursor.execute(f"DROP TABLE {name}")
+    ProvinceRule.objects.filter(source=DEMO_RULE_SOURCE).delete()

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from tqdm import tqdm
 
+from policies.choices import DrinkDrivingKind, PolicyStatus
 from policies.importing.bulk import (
     LICENCE_FIELDS,
     PERSON_FIELDS,
@@ -22,11 +23,11 @@ from policies.importing.bulk import (
     release_ids,
     reserve_ids,
 )
-from policies.models import Branch, DrivingLicence, Person, Policy, User, Vehicle
+from policies.models import Branch, DrivingLicence, Person, Policy, ProvinceRule, User, Vehicle
 from policies.roles import SUPERVISOR
 from policies.tariffs import load_tariff_book
 
-from .data import BRANCHES, DEMO_BRANCH_CODES, DEMO_PASSWORD, STAFF
+from .data import BRANCHES, DEMO_BRANCH_CODES, DEMO_PASSWORD, DEMO_RULE_SOURCE, STAFF
 from .generate import DemoGenerator, FirstKeys, Tally
 
 ANALYZE_FROM = 10_000  # policies; below this the statistics barely move
@@ -69,7 +70,48 @@ def seed_policies(*, policies: int, seed: int, today: dt.date, progress: bool = 
     branches = _branches()
     logins = _staff(branches)
     tally = _records(policies=policies, seed=seed, today=today, branches=branches, progress=progress)
+    _province_rules(today)
+    _drink_driving_record(today)
     return PoliciesSeeded(tally=tally, logins=logins)
+
+
+# The demo shows the province rules a branch meets (docs/regulation.md §2, §4): 海南 (clerk_hk)
+# allows immediate cover, 北京 (clerk_bj) surcharges drink-driving. `demo_reset` removes them.
+DEMO_RULES = {"海南": {"immediate_cover": True}, "北京": {"drink_driving_surcharge": "0.15"}}
+DEMO_DRINK_DECISION = "京公交决字〔演示〕第0001号"
+
+
+def _province_rules(today: dt.date) -> None:
+    for province, values in DEMO_RULES.items():
+        if ProvinceRule.objects.filter(province=province).exists():
+            continue  # a rule the business set is never overridden by the demo
+        ProvinceRule.objects.create(
+            province=province, valid_from=dt.date(2020, 9, 19), source=DEMO_RULE_SOURCE, **values
+        )
+
+
+def _drink_driving_record(today: dt.date) -> None:
+    """One 北京 car due for renewal with a drink-driving record in its policy year: its quote at
+    the counter shows the surcharge."""
+    from policies.services import drink_driving_record_add
+
+    policy = (
+        Policy.objects.filter(
+            branch__code="DEMO-110100", status=PolicyStatus.IN_FORCE, start_date__lte=today - dt.timedelta(days=60),
+            end_date__gte=today + dt.timedelta(days=10), end_date__lte=today + dt.timedelta(days=80),
+        )
+        .without_successor()
+        .select_related("vehicle")
+        .order_by("pk")
+        .first()
+    )  # fmt: skip
+    if policy is None:
+        return
+    drink_driving_record_add(
+        vehicle=policy.vehicle, offence_date=policy.start_date + dt.timedelta(days=30),
+        kind=DrinkDrivingKind.DRINKING, decision_number=DEMO_DRINK_DECISION,
+        by=User.objects.get(username="supervisor"),
+    )  # fmt: skip
 
 
 def _branches() -> dict[str, Branch]:

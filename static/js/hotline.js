@@ -48,16 +48,29 @@
     effect.textContent = effects[event.target.value] || "";
     if (event.target.value === "call_back") when.focus();
   });
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function local(d) {
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  // The field is Beijing time (the server reads it so), whatever the agent's computer is set to.
+  var beijingParts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
+  function beijing(d) {
+    var p = {};
+    beijingParts.formatToParts(d).forEach(function (part) { p[part.type] = part.value; });
+    return { date: p.year + "-" + p.month + "-" + p.day, time: p.hour + ":" + p.minute };
+  }
+  function tomorrow(d) {  // the Beijing date after d's
+    var today = beijing(d).date.split("-").map(Number);
+    return new Date(Date.UTC(today[0], today[1] - 1, today[2] + 1)).toISOString().slice(0, 10);
   }
   form.querySelectorAll("[data-call-back]").forEach(function (button) {
     button.addEventListener("click", function () {
-      var preset = button.dataset.callBack, d = new Date();
-      if (preset === "60") d = new Date(d.getTime() + 60 * 60 * 1000);
-      else { d.setDate(d.getDate() + 1); d.setHours(preset === "tomorrow-10" ? 10 : 15, 0, 0, 0); }
-      when.value = local(d);
+      var preset = button.dataset.callBack, now = new Date();
+      if (preset === "60") {
+        var later = beijing(new Date(now.getTime() + 60 * 60 * 1000));
+        when.value = later.date + "T" + later.time;
+      } else {
+        when.value = tomorrow(now) + "T" + (preset === "tomorrow-10" ? "10:00" : "15:00");
+      }
       var callBack = form.querySelector("input[name=outcome][value=call_back]");
       callBack.checked = true;
       callBack.dispatchEvent(new Event("change", { bubbles: true }));

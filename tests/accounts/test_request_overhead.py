@@ -173,3 +173,37 @@ def test_without_a_shared_cache_permissions_are_read_per_request(client, counter
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/counter/").status_code == 200
     assert tables(captured).count("auth_permission") == 2
+
+
+def test_representative_pages_cost_their_own_queries_and_one_more(
+    client, counter_clerk, hotline_agent, branch
+):
+    """The issue's goal: detail pages at most 5 queries beyond the one that identifies the user,
+    lists at most 10. The hotline's results meet it; the customer pages, a query per section
+    (licences, vehicles, policies, premium entries, claims, tickets, messages …) and the
+    access-log row, do not yet: these bounds are today's counts, to keep them from growing."""
+    from core.clock import today
+    from tests.grants import grant_customers, hotline_search, results_url
+    from tests.policies.test_counter_person import person_with_fleet
+
+    person = person_with_fleet(vehicles=2, years=2, branch=branch, today=today(), licences=1)
+    client.force_login(counter_clerk)
+    grant_customers(client, person.pk)
+    page = reverse("counter:person", args=[person.pk])
+    client.get(page)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page).status_code == 200
+    assert tables(captured)[0] == "policies_user" and len(captured) <= 1 + 8
+
+    client.force_login(hotline_agent)
+    results = results_url(hotline_search(client, person.vehicles.first().plate))
+    client.get(results)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(results).status_code == 200
+    assert len(captured) <= 10
+
+    customer = reverse("hotline:customer", args=[person.pk])
+    client.get(customer)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(customer).status_code == 200
+    assert len(captured) <= 1 + 11

@@ -11,6 +11,7 @@ from django.core.handlers.asgi import ASGIRequest
 
 from channels.api import views
 from channels.api.figures import channel_usage
+from channels.api.services import api_usage_flush
 from channels.models import ApiUsage
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +182,7 @@ def test_every_request_with_a_key_is_counted_for_its_channel(client, api, websit
     api.post("quotes", body, key="")  # 401: no key, not counted
     ApiClient(client, website_key.raw).post("quotes", {"plate": "苏A99999", "vin": due_vehicle.vin})
 
+    api_usage_flush()  # counted in Redis, written in batches (tests/api/test_usage_counting.py)
     rows = {(u.key.channel, u.endpoint): u for u in ApiUsage.objects.select_related("key")}
     app = rows[("app", "renewal-status")]
     assert (app.requests, app.succeeded, app.not_found, app.rejected, app.limited) == (5, 2, 1, 1, 1)

@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from channels.api.services import api_key_create, api_key_revoke
+from channels.api.services import api_key_create, api_key_revoke, api_usage_flush
 from channels.models import ApiKey, ApiUsage
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,7 @@ def test_command_prints_a_working_key_once(client, due_vehicle):
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}",
     )  # fmt: skip
     assert response.status_code == 200
+    api_usage_flush()
     assert ApiUsage.objects.get().key == key
 
 

@@ -180,3 +180,27 @@ def test_seven_months_drop_whole_old_partitions_of_the_access_log(counter_clerk)
     kept = set(PersonAccessLog.objects.values_list("pk", flat=True))
     assert young in kept and old not in kept
     assert (today() - partitions.retention_cutoff(today(), 7)).days > 180
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"staff": "\x00", "customer": "\x00"},
+        {"customer": "٣٢٠١" * 30, "since": "²⁰²⁶-01-01"},
+        {"since": "9999-12-31", "until": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"since": "0001-01-01"},
+        {"customer": "x" * 5000},
+        {"staff": "a" * 500, "until": "2026-13-01"},
+    ],
+)
+def test_hostile_searches_of_the_log_answer_without_a_500(supervisor_client, data):
+    assert supervisor_client.post(PAGE, data).status_code in (200, 302)
+    assert supervisor_client.get(PAGE, data).status_code == 200
+    assert supervisor_client.get(reverse("access_log_export"), {**data, "export": "csv"}).status_code in (
+        200,
+        302,
+    )
+    assert supervisor_client.get(reverse("history_search"), {"object_id": data.get("customer", ""),
+                                                             "username": data.get("staff", ""),
+                                                             "since": data.get("since", "")}).status_code == 200  # fmt: skip

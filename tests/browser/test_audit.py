@@ -168,3 +168,32 @@ def test_the_access_log_is_searched_by_customer_without_the_id_number_in_the_url
     panel.get_by_role("link", name="clerk").click()
     page.wait_for_load_state("networkidle")
     assert "staff=clerk" in page.url and page.get_by_test_id("access-row").count() == 5
+
+
+def test_every_supervisors_list_shows_its_export_buttons(page):
+    boss = _supervisor()
+    agent = factories.UserFactory(username="agent", branch=boss.branch, role="热线坐席")
+    policy = factories.policy_ending(timezone.localdate() + dt.timedelta(days=7), branch=boss.branch)
+    factories.make_claim(
+        factories.PolicyFactory(branch=boss.branch, start_date=timezone.localdate() - dt.timedelta(days=30)),
+        by=agent,
+    )
+    factories.TicketFactory(
+        customer=policy.vehicle.owner, queue=factories.QueueFactory(branch=boss.branch), created_by=agent
+    )
+    factories.RenewalCallFactory(policy=policy)
+    login(page, "boss")
+    for url, name in [
+        ("/claims/", "claims-queue"),
+        ("/support/queue/", "support-queue"),
+        (f"/hotline/calls/team/?branch={boss.branch.pk}", "hotline-team"),
+        ("/reminders/failed/", "reminders-failed"),
+    ]:
+        page.goto(url)
+        buttons = page.get_by_test_id("export-buttons")
+        assert buttons.is_visible(), url
+        assert (
+            buttons.get_by_test_id("export-csv").is_visible()
+            and buttons.get_by_test_id("export-xlsx").is_visible()
+        )
+        screenshot(page, f"audit-export-{name}")

@@ -292,3 +292,171 @@ def test_victims_are_added_in_place_on_the_report_form(page, counter):
     page.wait_for_url("**/claims/*/")
     claim = Claim.objects.get()
     assert claim.parties.count() == 5
+
+
+def make_injury_claim(policy, agent, **kwargs):
+    now = timezone.now()
+    return factories.make_claim(
+        policy,
+        by=agent,
+        now=now - dt.timedelta(hours=5),
+        accident_at=now - dt.timedelta(hours=8),
+        parties=[
+            factories.third_party_person(1, medical="12000"),
+            factories.third_party_person(2, medical="10000"),
+        ],
+        **kwargs,
+    )
+
+
+def test_a_claim_after_its_first_payment_documents_supplement_and_reopening(page, counter):
+    people, policy = counter
+    claim = make_injury_claim(policy, people["clerk"])
+    detail = f"/claims/{claim.pk}/"
+
+    # The adjuster registers and takes the claim to calculation without the documents.
+    login(page, "adjuster")
+    page.goto(detail)
+    submit(page, open_step(page, "立案"), "立案")
+    form = open_step(page, "查勘完成")
+    form.get_by_label("查勘结论").fill("两名行人受伤，本车全责。")
+    submit(page, form, "查勘完成")
+    submit(page, open_step(page, "定损核损"), "定损核损")
+    submit(page, open_step(page, "理算"), "理算")
+    assert "应赔 18,000.00 元" in page.locator(".alert-success").inner_text()
+    sign_in_as(page, "reviewer")
+    page.goto("/claims/approvals/")
+    row = page.locator(f'tr[data-claim="{claim.number}"]')
+    assert "18,000.00" in row.inner_text() and "周敏" in row.inner_text()
+    screenshot(page, "claims-approvals")
+    row.get_by_role("link", name=claim.number).click()
+    submit(page, open_step(page, "核赔通过"), "核赔通过")
+
+    # Payment is refused while documents are missing; the supervisor lets it go with a reason.
+    sign_in_as(page, "adjuster")
+    page.goto(detail)
+    form = open_step(page, "支付赔款")
+    assert "索赔单证尚缺" in form.inner_text()
+    form.get_by_label("支付流水号").fill("ICBC001")
+    submit(page, form, "支付赔款")
+    assert "不能支付" in page.locator(".alert-danger").inner_text()
+    sign_in_as(page, "boss")
+    boss = page.context.cookies()  # a code is good once: the supervisor comes back on this session
+    page.goto(detail)
+    form = open_step(page, "支付赔款")
+    form.get_by_label("支付流水号").fill("ICBC001")
+    form.get_by_label("单证不齐准予支付的理由（主管）").fill("伤者急需手术费，单证三日内补交")
+    screenshot(page, "claims-pay-override")
+    submit(page, form, "支付赔款")
+    assert "已登记支付 18,000.00 元" in page.locator(".alert-success").inner_text()
+    assert "主管准予支付" in page.get_by_test_id("history").inner_text()
+
+    # The documents come in with one tick; a victim's later disability is a supplementary payment.
+    sign_in_as(page, "adjuster")
+    page.goto(detail)
+    form = open_step(page, "单证登记")
+    form.get_by_label("以下单证全部收到").check()
+    submit(page, form, "单证登记")
+    form = open_step(page, "追加赔付")
+    form.get_by_label("追加赔付原因（如后续治疗费用、补充票据）").fill("伤者一经鉴定构成十级伤残")
+    submit(page, form, "追加赔付")
+    assert "已受理追加赔付" in page.locator(".alert-success").inner_text()
+    form = open_step(page, "增补当事方或损失")
+    form.get_by_label("当事方", exact=True).select_option(index=1)
+    form.get_by_label("死亡伤残").fill("30000")
+    submit(page, form, "增补当事方或损失")
+    assert "已增补 1 项损失" in page.locator(".alert-success").inner_text()
+    submit(page, open_step(page, "定损核损"), "定损核损")
+    submit(page, open_step(page, "理算"), "理算")
+    assert "应赔 30,000.00 元" in page.locator(".alert-success").inner_text()
+    screenshot(page, "claims-detail-supplement-calculated", full_page=True)
+    sign_in_as(page, "reviewer")
+    page.goto(detail)
+    submit(page, open_step(page, "核赔通过"), "核赔通过")
+    sign_in_as(page, "adjuster")
+    page.goto(detail)
+    form = open_step(page, "支付赔款")
+    form.get_by_label("支付流水号").fill("ICBC002")
+    submit(page, form, "支付赔款")
+    submit(page, open_step(page, "结案"), "结案")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.CLOSED and claim.paid_total == Decimal("48000.00")
+    assert not page.get_by_role("button", name="重开赔案").count()  # adjusters do not reopen
+
+    # The supervisor reopens the closed claim with a reason.
+    page.context.clear_cookies()
+    page.context.add_cookies(boss)
+    page.goto(detail)
+    form = open_step(page, "重开赔案")
+    form.get_by_label("重开原因").fill("法院判决增加赔偿，重新核定")
+    submit(page, form, "重开赔案")
+    assert "赔案已重开" in page.locator(".alert-success").inner_text()
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SURVEYED
+    screenshot(page, "claims-detail-reopened")
+
+
+def test_an_advance_case_says_what_waits_and_records_a_recovery(page, counter):
+    people, policy = counter
+    claim = make_injury_claim(policy, people["clerk"], advance_case="drunk")
+    from claims import services
+
+    claim = services.claim_register(
+        claim=claim, by=people["adjuster"], documents=services.required_documents(claim)
+    )
+    injured = claim.parties.order_by("pk").first()
+    services.claim_advance(claim=claim, by=people["boss"], party=injured, amount=Decimal("6000"))
+    login(page, "adjuster")
+    page.goto(f"/claims/{claim.pk}/")
+    notice = page.get_by_test_id("advance-case-notice").inner_text()
+    assert "死亡伤残赔偿和财产损失不在垫付范围内" in notice
+    form = open_step(page, "登记追偿")
+    form.get_by_label("追回金额（元）").fill("2500")
+    form.get_by_label("追偿对象").fill("醉酒驾驶人 张某")
+    form.get_by_label("收款流水号").fill("HX20261205001")
+    submit(page, form, "登记追偿")
+    assert "已登记追偿款 2,500.00 元" in page.locator(".alert-success").inner_text()
+    recoveries = page.get_by_test_id("recoveries").inner_text()
+    assert (
+        "HX20261205001" in recoveries
+        and "已追回 ¥2,500.00" in recoveries
+        and "待追偿 ¥3,500.00" in recoveries
+    )
+    screenshot(page, "claims-detail-advance-recovery", full_page=True)
+
+
+def test_a_decision_before_complete_documents_shows_done_in_beijing_time(page, counter):
+    people, policy = counter
+    from claims import services
+    from claims.choices import RejectReason
+    from core.clock import SHANGHAI
+
+    # 00:30 in Beijing is 16:30 UTC the day before: the page must say 00:30.
+    decided = timezone.now().astimezone(SHANGHAI).replace(hour=0, minute=30, second=0, microsecond=0)
+    if decided > timezone.now():
+        decided -= dt.timedelta(days=1)
+    claim = factories.make_claim(policy, by=people["clerk"], now=decided - dt.timedelta(hours=2))
+    claim = services.claim_reject(
+        claim=claim, by=people["adjuster"], reason=RejectReason.DUPLICATE, note="与另一赔案重复", now=decided
+    )
+    login(page, "adjuster")
+    page.goto(f"/claims/{claim.pk}/")
+    panel = page.get_by_test_id("deadlines")
+    decision = panel.locator("li", has_text="核定赔付")
+    text = decision.inner_text()
+    assert "已完成" in text and "未开始" not in text
+    done = claim.decided_at.astimezone(SHANGHAI)
+    assert f"完成于 {done:%Y-%m-%d} 00:30（北京时间）" in text
+    screenshot(page, "claims-deadlines-done-untimed")
+
+
+def test_the_claims_admin_list_fits_1366_and_is_newest_first(page, desk):
+    login(page, "boss")
+    page.goto("/admin/claims/claim/")
+    page.locator("#result_list").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, width
+    numbers = page.locator("#result_list tbody th a").all_inner_texts()
+    reported = list(Claim.objects.order_by("-reported_at").values_list("number", flat=True)[: len(numbers)])
+    assert numbers == reported
+    screenshot(page, "claims-admin-list")

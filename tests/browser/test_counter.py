@@ -266,3 +266,47 @@ def test_clerk_cancels_a_laid_up_car_prints_the_refund_note_and_insures_it_again
     again = Policy.objects.get(renewed_from=cancelled)
     assert again.start_date == t + DAY and again.status == "in_force"
     assert page.get_by_test_id("payment-method").inner_text() == "现金"
+
+
+def test_a_lapsed_car_is_covered_from_the_next_full_hour_where_the_province_allows_it(page):
+    """Immediate cover (即时生效, docs/regulation.md §4): the quote, the issue and the printout start at
+    the next full hour, not 00:00 tomorrow."""
+    from django.utils import timezone
+
+    from core.clock import local
+    from policies.models import ProvinceRule
+
+    branch = BranchFactory(code="320100", name="南京中山路营业部", province="江苏", city="南京")
+    UserFactory(username="clerk_wang", last_name="王", first_name="静", branch=branch, role=COUNTER_CLERK)
+    ProvinceRule.objects.create(
+        province="江苏",
+        valid_from=dt.date(2020, 9, 19),
+        immediate_cover=True,
+        source="docs/regulation.md §4（测试）",
+    )
+    person = PersonFactory(name="周立")
+    car = VehicleFactory(owner=person, plate="苏A90001")
+    lapsed = PolicyFactory(vehicle=car, branch=branch, start_date=today() - 400 * DAY)
+
+    login(page, "clerk_wang")
+    page.goto("/counter/")
+    page.get_by_label("号牌号码").fill(car.plate)
+    page.get_by_label("车辆识别代号（VIN）").fill(car.vin)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"**/counter/person/{person.pk}/**")
+    card = page.locator('[data-plate="苏A90001"]')
+    hour = local(timezone.now()).hour + 1
+    if hour >= 24:  # after 23:00 cover starts at 00:00 tomorrow either way: nothing to show
+        return
+    assert card.get_by_test_id("immediate-cover").is_visible()
+    assert f"保险期间 {today():%Y-%m-%d} {hour} 时至" in card.get_by_test_id("quote-period").inner_text()
+    assert "即时生效" in card.get_by_test_id("explanation").inner_text()
+    screenshot(page, "counter-11-immediate-cover")
+    card.get_by_test_id("payment-method").select_option("cash")
+    card.get_by_test_id("renew").click()
+    page.wait_for_url("**/counter/policy/*/")
+    issued = Policy.objects.get(renewed_from=lapsed)
+    assert (issued.start_date, issued.start_hour) == (today(), hour)
+    t = today()
+    assert f"自 {t.year} 年 {t.month} 月 {t.day} 日 {hour} 时起" in page.get_by_test_id("period").inner_text()
+    screenshot(page, "counter-12-immediate-cover-confirmation")

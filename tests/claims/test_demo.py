@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from decimal import Decimal as D
 from io import StringIO
 
 import pytest
@@ -79,3 +80,16 @@ def test_seeding_with_no_policies_does_nothing():
     out = StringIO()
     assert demo.seed(rng=random.Random(1), today=TODAY, stdout=out, scale=1.0) == 0
     assert "no policies" in out.getvalue()
+
+
+def test_the_demo_shows_a_claims_life_after_its_first_payment(demo_policies, supervisor, hotline_agent):
+    demo.seed(rng=random.Random(7), today=TODAY, stdout=StringIO(), scale=5.0)
+    drunk = Claim.objects.get(advance_case="drunk")
+    assert drunk.recovered_total == D("2500.00") and drunk.paid_total == D("6000.00")
+    assert list(drunk.events.values_list("action", flat=True)) == ["report", "register", "advance", "recover"]
+    later = Claim.objects.get(events__action="supplement")
+    assert later.state == ClaimState.SURVEYED and later.paid_total == D("18000.00")
+    # docs/regulation.md §5: the first round paid each victim their share of the medical limit.
+    paid = sorted(LedgerEntry.objects.filter(claim=later).values_list("amount", flat=True))
+    assert paid == [D("8181.82"), D("9818.18")]
+    assert later.losses.filter(category="death_disability", reported_amount=D("36000")).exists()

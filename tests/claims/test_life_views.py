@@ -202,3 +202,24 @@ def test_the_approvals_list_is_refused_to_staff_who_do_not_approve(client, count
     for user in (counter_clerk, hotline_agent):
         client.force_login(user)
         assert client.get(reverse("claims:approvals")).status_code == 403
+
+
+def test_the_dashboard_shows_the_recoveries_of_the_months(
+    supervisor_client, policy, hotline_agent, walk_to, claims_adjuster, supervisor
+):
+    from django.utils import timezone
+
+    now = timezone.now()
+    claim = factories.make_claim(
+        policy, by=hotline_agent, now=now - dt.timedelta(hours=6), advance_case="stolen"
+    )
+    claim = walk_to(claim, S.REGISTERED, now=now - dt.timedelta(hours=6))
+    injured = claim.parties.get(kind="person")
+    services.claim_advance(
+        claim=claim, by=supervisor, party=injured, amount=D("1800"), now=now - dt.timedelta(hours=1)
+    )
+    services.claim_recover(
+        claim=claim, by=claims_adjuster, amount="1234.56", debtor="盗抢行为人", reference="R-1"
+    )
+    page = supervisor_client.get(reverse("dashboard")).content.decode()
+    assert "追偿回收" in page and "¥1,234.56" in page

@@ -15,6 +15,7 @@ from django.urls import reverse
 from claims.models import Claim
 from tests import factories
 from tests.claims.conftest import NOW
+from tests.sql import statement
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ QUEUE = reverse("claims:queue")
 
 def rows_plan(queries) -> tuple[str, str]:
     [sql] = [
-        q["sql"]
+        statement(q["sql"])
         for q in queries
         if q["sql"].startswith("SELECT")
         and 'FROM "claims_claim"' in q["sql"]

@@ -100,7 +100,8 @@ def test_every_renewal_status_is_present_with_most_vehicles_in_force():
     statuses = defaultdict(int)
     for policies in policies_by_vehicle().values():
         statuses[vehicle_renewal_state(policies, day=TODAY).status] += 1
-    assert set(statuses) == set(RenewalStatus)
+    # `upcoming` (a vehicle's first policy not yet started) is not among the demo's histories.
+    assert set(statuses) == set(RenewalStatus) - {RenewalStatus.UPCOMING}
     assert statuses[RenewalStatus.IN_FORCE] == max(statuses.values())
 
 

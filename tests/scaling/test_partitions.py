@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from channels.api.services import api_usage_record
+from channels.api.services import api_usage_flush, api_usage_record
 from channels.models import ApiKey, ApiUsage
 from claims.models import ClaimEvent
 from core import partitions
@@ -148,6 +148,7 @@ def test_a_row_of_today_lands_in_this_months_partition_and_a_far_past_one_in_the
     # The API counter's upsert (ON CONFLICT on key, day, endpoint) still adds to one row a day.
     api_usage_record(key=api_key, endpoint="quotes", status=200)
     api_usage_record(key=api_key, endpoint="quotes", status=404)
+    api_usage_flush()  # counted in memory or Redis, written in one batch
     usage = ApiUsage.objects.get(key=api_key)
     assert (usage.requests, usage.succeeded, usage.not_found) == (2, 1, 1)
     assert where(API_USAGE, usage.pk) == partitions.partition_name(API_USAGE, this_month())
@@ -213,6 +214,7 @@ def _migrate(targets: list[tuple[str, str]]) -> None:
 def test_the_migrations_keep_existing_rows_ids_and_sequences(counter_clerk, person, api_key, claim, ticket):
     newer = person_view_log(user=counter_clerk, person=person, page="counter", path="/counter/")
     api_usage_record(key=api_key, endpoint="renewal-status", status=200)
+    api_usage_flush()
     claim_events = list(ClaimEvent.objects.filter(claim=claim).values_list("id", "seq", "at"))
     ticket_events = list(ticket.events.values_list("id", "key", "created_at"))
     immediate()

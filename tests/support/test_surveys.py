@@ -177,3 +177,21 @@ def test_staff_reading_the_outbox_never_see_a_surveys_token(supervisor_client, c
 
     assert "Zx9secretTOKENvalue" not in page
     assert "/support/s/******/" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("pending", "满意度调查已排队，短信待发送"),
+        ("sent", "满意度调查已于 12-05 02:31 通过短信发出，待客户评价"),
+        ("failed", "满意度调查发送失败（短信）"),
+    ],
+)
+def test_the_ticket_says_what_became_of_its_survey(ticket, hotline_agent, agent_client, status, said):
+    resolve(ticket, hotline_agent)
+    message = Survey.objects.get(ticket=ticket).message
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=status, sent_at=dt.datetime(2026, 12, 4, 18, 31, tzinfo=dt.UTC) if status == "sent" else None
+    )
+    page = agent_client.get(reverse("support:ticket", args=[ticket.pk])).content.decode()
+    assert said in page  # the sent time in Beijing time
