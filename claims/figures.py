@@ -13,15 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, F, Q, Sum
-from django.utils import timezone
 
 from claims.choices import ClaimState, PaymentStatus, RejectReason
 from claims.models import Claim, ClaimEvent, Payment, Recovery
 from claims.workflow import OPEN_STATES
-from core.clock import start_of_day, today
+from core.clock import start_of_day
 from policies.choices import PolicyStatus
 from policies.models import Policy
-from policies.pricing import add_months
 
 ZERO = Decimal("0.00")
 STEP_ORDER = [ClaimState.REPORTED, ClaimState.REGISTERED, ClaimState.SURVEYED, ClaimState.ASSESSED,
@@ -146,28 +144,3 @@ def rejections(*, start: dt.date, end: dt.date) -> list[tuple[str, str, int]]:
         .order_by()
     )
     return [(code, label, rows[code]) for code, label in RejectReason.choices if code in rows]
-
-
-def claims_panel() -> dict:
-    """The supervisors' dashboard panel: loss ratio, cycle time, open claims, refusals."""
-    day = today()
-    year_start = day.replace(month=1, day=1)
-    rolling_start = add_months(day, -12) + dt.timedelta(days=1)
-    reserves = open_reserves()
-    now = timezone.now()
-    open_counts = Claim.objects.filter(state__in=OPEN_STATES).aggregate(
-        total=Count("id"), overdue=Count("id", filter=Q(next_due_at__lte=now))
-    )
-    average, paid_claims, steps = cycle_times(start=rolling_start, end=day)
-    return {
-        "ratios": [
-            ("本年度", loss_ratio(start=year_start, end=day, reserves=reserves)),
-            ("近 12 个月", loss_ratio(start=rolling_start, end=day, reserves=reserves)),
-        ],
-        "open_claims": open_counts["total"],
-        "overdue_claims": open_counts["overdue"],
-        "cycle_average": average,
-        "cycle_claims": paid_claims,
-        "steps": steps,
-        "rejections": rejections(start=rolling_start, end=day),
-    }

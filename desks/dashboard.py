@@ -28,6 +28,7 @@ from django.urls import reverse
 from channels.api.figures import usage_by_month
 from channels.models import ApiChannel
 from claims import figures as claim_figures
+from claims.deadlines import Clock, deadline_table
 from core import text
 from core.clock import today
 from desks.access_log import unusual_access_panel
@@ -244,7 +245,7 @@ def claims_panel(board: Board) -> dict:
             None,
         ),
         (
-            "超 5 日核定时限",
+            f"超 {deadline_table().rule(Clock.DECISION, today()).days} 日核定时限",
             total.decision_breached,
             _url(
                 "claims:queue",

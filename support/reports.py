@@ -184,16 +184,3 @@ def _labels(by: str, keys: list) -> dict:
     from policies.models import User
 
     return {u.pk: str(u) for u in User.objects.filter(pk__in=[k for k in keys if k])}
-
-
-def dashboard_panel() -> dict:
-    """The supervisors' dashboard panel: last 30 days by channel, and satisfaction (2 queries)."""
-    by_channel = compliance("channel")
-    answers = satisfaction("channel")
-    answered = sum(s.answered for s in answers)
-    avg = (
-        Decimal(sum((s.average or 0) * s.answered for s in answers) / answered).quantize(Decimal("0.01"))
-        if answered
-        else None
-    )
-    return {"rows": by_channel, "total": total(by_channel), "satisfaction_average": avg, "answered": answered}

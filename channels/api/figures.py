@@ -55,10 +55,6 @@ def channel_usage(*, days: int = 7, day: dt.date | None = None) -> list[ChannelU
     ]
 
 
-def usage_panel() -> dict:
-    return {"channels": channel_usage(), "days": 7}
-
-
 def usage_by_month(*, months: list[dt.date]) -> dict[str, list[int]]:
     """API requests per channel in each of `months` (first days), one grouped query:
     {channel: [requests per month]}, channels without a request left out."""

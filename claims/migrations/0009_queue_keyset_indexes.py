@@ -4,9 +4,10 @@ claim. Built CONCURRENTLY; the report-time index it widens is dropped after."""
 
 import datetime
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 from django.db.models.functions import Coalesce
+
+from core.online_indexes import AddIndexOnline, RemoveIndexOnline
 
 
 class Migration(migrations.Migration):
@@ -14,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [("claims", "0008_claim_approvals_index")]
 
     operations = [
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name="claim",
             index=models.Index(
                 Coalesce(
@@ -25,8 +26,8 @@ class Migration(migrations.Migration):
                 name="claim_queue_due_idx",
             ),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name="claim", index=models.Index(fields=["reported_at", "id"], name="claim_reported_id_idx")
         ),
-        RemoveIndexConcurrently(model_name="claim", name="claim_reported_at_idx"),
+        RemoveIndexOnline(model_name="claim", name="claim_reported_at_idx"),
     ]

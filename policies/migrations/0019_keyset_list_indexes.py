@@ -8,8 +8,9 @@ index likewise. Built CONCURRENTLY before the old ones are dropped, so a live ta
 millions of policies keeps taking writes and no list is left without its index.
 """
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
+
+from core.online_indexes import AddIndexOnline, RemoveIndexOnline, concurrently
 
 RAW = {  # indexes of migration 0010 (raw SQL): new name → (definition, the one it replaces)
     "policy_start_id_idx": ("ON policies_policy (start_date, id)", "policy_start_idx"),
@@ -25,15 +26,17 @@ OLD_RAW = {
 
 
 def forwards(apps, schema_editor):
+    how = concurrently(schema_editor)
     for name, (definition, old) in RAW.items():
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {old}")
+        schema_editor.execute(f"CREATE INDEX {how} IF NOT EXISTS {name} {definition}")
+        schema_editor.execute(f"DROP INDEX {how} IF EXISTS {old}")
 
 
 def backwards(apps, schema_editor):
+    how = concurrently(schema_editor)
     for name, (_, old) in RAW.items():
-        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {old} {OLD_RAW[old]}")
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        schema_editor.execute(f"CREATE INDEX {how} IF NOT EXISTS {old} {OLD_RAW[old]}")
+        schema_editor.execute(f"DROP INDEX {how} IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -41,19 +44,19 @@ class Migration(migrations.Migration):
     dependencies = [("policies", "0018_policy_permissions_and_event_fields")]
 
     operations = [
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name="policy", index=models.Index(fields=["end_date", "id"], name="policy_end_id_idx")
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name="policy",
             index=models.Index(fields=["branch", "end_date", "id"], name="policy_branch_end_id_idx"),
         ),
-        AddIndexConcurrently(
+        AddIndexOnline(
             model_name="policy",
             index=models.Index(fields=["channel", "end_date", "id"], name="policy_channel_end_id_idx"),
         ),
-        RemoveIndexConcurrently(model_name="policy", name="policy_end_idx"),
-        RemoveIndexConcurrently(model_name="policy", name="policy_branch_end_idx"),
-        RemoveIndexConcurrently(model_name="policy", name="policy_channel_end_idx"),
+        RemoveIndexOnline(model_name="policy", name="policy_end_idx"),
+        RemoveIndexOnline(model_name="policy", name="policy_branch_end_idx"),
+        RemoveIndexOnline(model_name="policy", name="policy_channel_end_idx"),
         migrations.RunPython(forwards, backwards, elidable=False),
     ]

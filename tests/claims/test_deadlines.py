@@ -30,6 +30,7 @@ def test_a_period_starts_the_day_after_and_ends_at_24_00_of_its_last_day():
     assert due_at(dt.datetime(2026, 3, 2, 16, 30, tzinfo=dt.UTC), 1) == t(5)
 
 
+@pytest.mark.django_db  # the days come from the deadline table (docs/regulation.md §6)
 @pytest.mark.parametrize(("clock", "days"), [(Clock.DOCUMENTS, 1), (Clock.DECISION, 5), (Clock.PAYMENT, 10)])
 def test_each_deadline_is_met_at_23_59_59_of_its_last_day_and_breached_at_00_00(clock, days):
     start = t(3, 10)
@@ -41,6 +42,7 @@ def test_each_deadline_is_met_at_23_59_59_of_its_last_day_and_breached_at_00_00(
     assert deadline(clock, started_at=start, done_at=None, now=midnight).status == DeadlineStatus.OVERDUE
 
 
+@pytest.mark.django_db  # the days come from the deadline table (docs/regulation.md §6)
 def test_a_clock_that_never_started_and_a_claim_that_ended_in_time():
     assert (
         deadline(Clock.DECISION, started_at=None, done_at=None, now=t(20)).status
@@ -52,6 +54,7 @@ def test_a_clock_that_never_started_and_a_claim_that_ended_in_time():
     assert late.status == DeadlineStatus.BREACHED
 
 
+@pytest.mark.django_db  # the days come from the deadline table (docs/regulation.md §6)
 def test_the_explanation_names_the_rule_and_the_last_day():
     text = deadline(Clock.DOCUMENTS, started_at=t(3, 10), done_at=None, now=t(3, 11)).explanation
     assert text == "收到报案后 1 日内立案并告知单证（条例第二十七条），期限至 2026-03-04 24:00。"
