@@ -108,3 +108,11 @@ class PaymentStatus(models.TextChoices):
     APPROVED = "approved", "已核准待支付"
     PAID = "paid", "已支付"
     REVERSED = "reversed", "已冲正"
+
+
+class Clock(models.TextChoices):
+    """The legal deadlines of a claim (docs/regulation.md §6); their days are in `ClaimDeadline`."""
+
+    DOCUMENTS = "documents", "告知索赔单证"
+    DECISION = "decision", "核定赔付"
+    PAYMENT = "payment", "支付赔款"

@@ -27,17 +27,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
 
-from claims.choices import ClaimState
+from claims.choices import ClaimState, Clock
 from core.clock import SHANGHAI
 
 if TYPE_CHECKING:
     from claims.models import Claim
-
-
-class Clock(TextChoices):
-    DOCUMENTS = "documents", "告知索赔单证"
-    DECISION = "decision", "核定赔付"
-    PAYMENT = "payment", "支付赔款"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ what each may do, so a data migration (of any app) can grant its own permissions
 
 from __future__ import annotations
 
+from core.grants import grant as grant  # data migrations import it from here
+
 COUNTER_CLERK = "柜面人员"
 HOTLINE_AGENT = "热线坐席"
 SUPERVISOR = "主管"
@@ -19,28 +21,6 @@ ROLE_SLUGS = {
     SUPERVISOR: "supervisor",
     CLAIMS_ADJUSTER: "claims_adjuster",
 }
-
-
-def grant(apps, role: str, permissions: list[str]) -> None:
-    """Give `role` the permissions named "app_label.codename" (for use in data migrations).
-
-    Permissions are normally created after migrations run; create them first so a data
-    migration can grant them on a fresh database.
-    """
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=role)
-    for name in permissions:
-        app_label, codename = name.split(".")
-        perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        group.permissions.add(perm)
 
 
 def role_of(user) -> str | None:

@@ -3,10 +3,8 @@ thresholds of the fraud and quality signals."""
 
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
 
-from claims.choices import LossCategory
-from claims.deadlines import Clock, clear_deadline_cache
+from claims.choices import Clock, LossCategory
 from claims.risk import ThresholdCode
 from policies.models.tariffs import TariffRow
 
@@ -62,10 +60,6 @@ class ClaimDeadline(TariffRow):
 
     def __str__(self) -> str:
         return f"{self.get_clock_display()} {self.days} 日"
-
-
-post_save.connect(clear_deadline_cache, sender=ClaimDeadline, dispatch_uid="claim-deadline-save")
-post_delete.connect(clear_deadline_cache, sender=ClaimDeadline, dispatch_uid="claim-deadline-delete")
 
 
 class RiskThreshold(models.Model):
