@@ -36,7 +36,7 @@ from insights import figures
 from insights.forms import Scope
 from outbox.models import MessageStatus, OutboundMessage
 from policies.access import can_view_access_log
-from policies.choices import RenewalStatus, SalesChannel
+from policies.choices import SalesChannel
 from policies.figures import RENEWAL_GRACE
 from policies.models import Branch, User
 from policies.pricing import add_months
@@ -68,6 +68,14 @@ class Board:
         if self.scope.allowed is not None and len(self.scope.allowed) == 1:
             return str(self.scope.allowed[0])
         return ""
+
+    def policies_url(self, series: figures.Series, kind: str, month: dt.date) -> str:
+        """The supervisors' policy list behind a policy figure of `month` (the dashboard's
+        channel and category, the series' branch)."""
+        return _url(
+            "dashboard_policies", kind=kind, start=f"{month:%Y-%m}", end=f"{month:%Y-%m}",
+            branch=self.branch_param(series), channel=self.scope.channel, category=self.scope.category,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -138,43 +146,29 @@ def _labels(scope: Scope) -> list[str]:
 
 
 def renewal_panel(board: Board) -> dict:
-    """Renewal and lapse rate by month of the cover's end; a point opens the vehicles of that
-    month still lapsed today (hotline list, same branch, channel and category)."""
+    """Renewal and lapse rate by month of the cover's end; a point opens the policies behind it
+    (supervisors' policy list, same branch, channel and category): those of the month renewed
+    within the grace, or those that lapsed — also when the vehicle was insured again later."""
     scope = board.scope
     series = []
     for s in board.monthly:
-        urls = [
-            _url(
-                "hotline:home",
-                renewal=RenewalStatus.LAPSED,
-                end_from=m.month.isoformat(),
-                end_to=_month_end(m.month).isoformat(),
-                branch=board.branch_param(s),
-                channel=scope.channel,
-                category=scope.category,
-            )  # fmt: skip
-            for m in s.months
-        ]
         prefix = "" if not scope.compare else f"{board.series_name(s)} "
-        series.append(
-            {
-                "name": f"{prefix}续保率",
-                "data": [_point(m.renewal_rate, u) for m, u in zip(s.months, urls, strict=True)],
-            }
-        )
-        series.append(
-            {
-                "name": f"{prefix}脱保率",
-                "data": [_point(m.lapse_rate, u) for m, u in zip(s.months, urls, strict=True)],
-            }
-        )
+        for name, kind, rate in (("续保率", "renewed", "renewal_rate"), ("脱保率", "lapsed", "lapse_rate")):
+            series.append(
+                {
+                    "name": f"{prefix}{name}",
+                    "data": [
+                        _point(getattr(m, rate), board.policies_url(s, kind, m.month)) for m in s.months
+                    ],
+                }
+            )
     # a month is complete when its last policy is 30 days past its end (docs/regulation.md §9)
     open_months = [m for m in scope.months if _month_end(m) + RENEWAL_GRACE > today()]
     return chart_panel(
         key="renewal", title="续保率与脱保率（按保险止期所在月）", kind="line", unit="%", x=_labels(scope),
         series=series, wide=True, shade_from=f"{open_months[0]:%Y-%m}" if open_months else None,
         shade_label="观察期未满",
-        note="续保率 = 期满（不含退保）后 30 日内有续保保单起保的比例；点击数据点查看该月期满、至今仍脱保的车辆。",
+        note="续保率 = 期满（不含退保）后 30 日内有续保保单起保的比例；点击数据点查看该月期满后续保或脱保的保单（脱保含 30 日后才续保的）。",
     )  # fmt: skip
 
 

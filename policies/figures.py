@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from core.clock import today
@@ -15,6 +15,14 @@ from policies.models import Policy
 from policies.pricing import add_months
 
 RENEWAL_GRACE = dt.timedelta(days=30)  # docs/regulation.md §9: a successor within 30 days of the end
+
+
+def renewed_within_grace() -> Exists:
+    """True for a policy renewed by a successor starting within `RENEWAL_GRACE` of its end —
+    the renewal of the monthly renewal rate (docs/regulation.md §9); the others ended lapsed,
+    also when the vehicle was insured again later. One probe of the unique renewed_from index."""
+    deadline = ExpressionWrapper(OuterRef("end_date") + RENEWAL_GRACE, output_field=DateField())
+    return Exists(Policy.objects.filter(renewed_from=OuterRef("pk"), start_date__lte=deadline))
 
 
 @dataclass(frozen=True)

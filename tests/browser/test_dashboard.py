@@ -1,5 +1,5 @@
 """The dashboard in a real browser: charts drawn (ECharts under the CSP), a click on the lapse
-rate of a month opening that month's lapsed vehicles of the branch, and back; head office
+rate of a month opening that month's lapsed policies of the branch, and back; head office
 comparing two branches. Screenshots at 1366×768."""
 
 import datetime as dt
@@ -71,7 +71,7 @@ def _click_point(page, chart: str, series: int, index: int) -> None:
     page.mouse.click(x, y)
 
 
-def test_from_the_lapse_rate_to_the_lapsed_vehicles_and_back(page, business):
+def test_from_the_lapse_rate_to_the_lapsed_policies_and_back(page, business):
     login(page, "boss")
     page.goto("/dashboard/")
     page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
@@ -83,16 +83,22 @@ def test_from_the_lapse_rate_to_the_lapsed_vehicles_and_back(page, business):
     months = page.evaluate("() => JSON.parse(document.getElementById('chart-renewal').textContent).x")
     page.locator('[data-chart="chart-renewal"]').scroll_into_view_if_needed()
     _click_point(page, "renewal", 1, months.index(f"{LAST_MONTH:%Y-%m}"))  # 脱保率, last month
-    page.wait_for_url("**/hotline/?*renewal=lapsed*")
-    assert f"end_from={LAST_MONTH.isoformat()}" in page.url
-    # plates are masked in lists: the count of vehicles is the check
-    assert f"共 {len(business['lapsed'])} 辆车" in page.locator("main").inner_text()
+    page.wait_for_url("**/dashboard/policies/?*kind=lapsed*")
+    assert f"start={LAST_MONTH:%Y-%m}" in page.url and f"branch={business['nanjing'].pk}" in page.url
+    assert page.get_by_test_id("policy-count").inner_text() == f"共 {len(business['lapsed'])} 件"
+    numbers = page.locator("[data-policy]").evaluate_all("rows => rows.map(r => r.dataset.policy)")
+    assert sorted(numbers) == sorted(p.number for p in business["lapsed"])
     screenshot(page, "dashboard-drill-lapsed")
 
+    page.get_by_test_id("back-to-dashboard").click()
+    page.wait_for_url("**/dashboard/?*")
+    page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
+    assert page.get_by_role("heading", name="经营看板").is_visible()
+    page.go_back()
+    page.wait_for_url("**/dashboard/policies/?*")
     page.go_back()
     page.wait_for_url("**/dashboard/")
     page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
-    assert page.get_by_role("heading", name="经营看板").is_visible()
 
 
 def test_head_office_compares_two_branches_and_filters_by_channel(page, business):

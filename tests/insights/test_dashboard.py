@@ -2,9 +2,6 @@
 the lists behind the figures, the refresh button, and a constant number of queries."""
 
 import datetime as dt
-import json
-import re
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -14,6 +11,7 @@ from insights.models import SummaryRun
 from insights.refresh import summaries_refresh
 from policies.pricing import add_months
 from tests import factories
+from tests.insights.charts import chart_of, listed, point_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +37,6 @@ def lapses(branch, other_branch):
     return made
 
 
-def _chart(response, key: str) -> dict:
-    match = re.search(
-        rf'<script id="chart-{key}" type="application/json">(.*?)</script>', response.content.decode()
-    )
-    assert match, f"chart {key} missing"
-    return json.loads(unescape(match[1]))
-
-
-def _point(chart: dict, series: str, month: dt.date) -> dict:
-    (named,) = [s for s in chart["series"] if s["name"] == series]
-    return named["data"][chart["x"].index(f"{month:%Y-%m}")]
-
-
 def test_only_dashboard_viewers_open_it(client, counter_clerk, hotline_agent):
     for user in (counter_clerk, hotline_agent):
         client.force_login(user)
@@ -62,7 +47,7 @@ def test_only_dashboard_viewers_open_it(client, counter_clerk, hotline_agent):
 def test_a_branch_supervisor_sees_only_their_branch(supervisor_client, lapses, other_branch):
     response = supervisor_client.get(reverse("dashboard"))
     assert response.status_code == 200
-    point = _point(_chart(response, "renewal"), "脱保率", LAST_MONTH)
+    point = point_of(chart_of(response, "renewal"), "脱保率", LAST_MONTH)
     assert point["value"] == 100.0
     assert f"branch={lapses[0].branch_id}" in point["url"]
     page = response.content.decode()
@@ -74,22 +59,19 @@ def test_a_branch_supervisor_sees_only_their_branch(supervisor_client, lapses, o
     assert response.context["scope"].branch_ids == [lapses[0].branch_id]
 
 
-def test_the_lapse_point_opens_the_lapsed_vehicles_of_that_month_and_branch(supervisor_client, lapses):
+def test_the_lapse_point_opens_the_lapsed_policies_of_that_month_and_branch(supervisor_client, lapses):
     response = supervisor_client.get(reverse("dashboard"))
-    url = _point(_chart(response, "renewal"), "脱保率", LAST_MONTH)["url"]
-    assert "renewal=lapsed" in url and f"end_from={LAST_MONTH.isoformat()}" in url
-    listing = supervisor_client.get(url).content.decode()
-    assert lapses[0].vehicle.plate[:2] in listing
-    rows = [p for p in (lapses[0], lapses[1], lapses[2]) if p.number in listing or p.vehicle.plate in listing]
-    assert rows == [lapses[0], lapses[1]]  # 南京's two, not 海口's
+    url = point_of(chart_of(response, "renewal"), "脱保率", LAST_MONTH)["url"]
+    assert "kind=lapsed" in url and f"start={LAST_MONTH:%Y-%m}" in url and f"end={LAST_MONTH:%Y-%m}" in url
+    assert listed(supervisor_client.get(url)) == [lapses[0].number, lapses[1].number]  # 南京's, not 海口's
 
 
 def test_filters_are_kept_in_the_url_and_narrow_the_figures(supervisor_client, lapses):
     params = {"start": f"{LAST_MONTH:%Y-%m}", "end": f"{THIS_MONTH:%Y-%m}", "channel": "app"}
     response = supervisor_client.get(reverse("dashboard"), params)
-    chart = _chart(response, "renewal")
+    chart = chart_of(response, "renewal")
     assert chart["x"] == [f"{LAST_MONTH:%Y-%m}", f"{THIS_MONTH:%Y-%m}"]
-    assert "channel=app" in _point(chart, "脱保率", LAST_MONTH)["url"]
+    assert "channel=app" in point_of(chart, "脱保率", LAST_MONTH)["url"]
     assert response.context["panels"][0][1]["rows"][0][1][1]["value"] == 100.0
 
 
@@ -116,13 +98,13 @@ def test_bad_filters_are_explained_in_chinese(supervisor_client, params, message
 def test_head_office_compares_branches_side_by_side(client, head_office, lapses, branch, other_branch):
     client.force_login(head_office)
     response = client.get(reverse("dashboard"), {"branch": [branch.pk, other_branch.pk]})
-    chart = _chart(response, "renewal")
+    chart = chart_of(response, "renewal")
     names = [s["name"] for s in chart["series"]]
     assert names == [f"{branch.name} 续保率", f"{branch.name} 脱保率", f"{other_branch.name} 续保率",
                      f"{other_branch.name} 脱保率"]  # fmt: skip
-    assert f"branch={other_branch.pk}" in _point(chart, f"{other_branch.name} 脱保率", LAST_MONTH)["url"]
+    assert f"branch={other_branch.pk}" in point_of(chart, f"{other_branch.name} 脱保率", LAST_MONTH)["url"]
     # with no branch chosen, head office sees the sum of every branch
-    whole = _chart(client.get(reverse("dashboard")), "renewal")
+    whole = chart_of(client.get(reverse("dashboard")), "renewal")
     assert [s["name"] for s in whole["series"]] == ["续保率", "脱保率"]
 
 
@@ -150,7 +132,7 @@ def test_the_sla_panel_links_to_the_breached_tickets_of_the_channel(supervisor_c
     queue = Queue.objects.create(name="南京综合", branch=branch)
     factories.TicketFactory(channel="app", queue=queue, created_by=hotline_agent)
     summaries_refresh(first=THIS_MONTH)
-    chart = _chart(supervisor_client.get(reverse("dashboard")), "ticket-sla")
+    chart = chart_of(supervisor_client.get(reverse("dashboard")), "ticket-sla")
     assert chart["x"] == ["APP"]
     url = chart["series"][0]["data"][0]["url"]
     assert "sla=breached" in url and "channel=app" in url

@@ -1,0 +1,179 @@
+"""Every policy figure of the dashboard opens the policies behind it, with the same filters:
+the list shows exactly the rows the summary counted, and says how many."""
+
+import datetime as dt
+
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+
+from core.clock import today
+from insights.models import PolicyMonth
+from insights.refresh import summaries_refresh
+from policies.models import Policy
+from policies.pricing import add_months
+from tests import factories
+from tests.insights.charts import chart_of, listed, point_of
+
+pytestmark = pytest.mark.django_db
+
+THIS_MONTH = today().replace(day=1)
+MONTH = add_months(THIS_MONTH, -3)  # its renewals are settled: 30 days past every end
+FILTERS = {"channel": "counter", "category": "FAMILY_LT6"}
+
+
+def _policy(branch, *, end: dt.date, channel="counter", category="FAMILY_LT6") -> Policy:
+    vehicle = factories.VehicleFactory(premium_category=category)
+    start = add_months(end, -12) + dt.timedelta(days=1)
+    return factories.PolicyFactory(
+        vehicle=vehicle, branch=branch, channel=channel, start_date=start, end_date=end
+    )
+
+
+def _renew(policy: Policy, *, after_days: int) -> Policy:
+    start = policy.end_date + dt.timedelta(days=after_days)
+    return factories.PolicyFactory(
+        vehicle=policy.vehicle, branch=policy.branch, channel=policy.channel, renewed_from=policy,
+        start_date=start, end_date=add_months(start, 12) - dt.timedelta(days=1),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def month_book(branch, other_branch):
+    """MONTH at 南京, sold at the counter for family cars: renewed the next day, renewed 31 days
+    late, not renewed, cancelled; the same month sold by app and for taxis; 海口's lapse; a
+    lapse of the month before."""
+    end = MONTH + dt.timedelta(days=4)
+    book = {
+        "on_time": _policy(branch, end=end),
+        "late": _policy(branch, end=end + dt.timedelta(days=1)),
+        "lapsed": _policy(branch, end=end + dt.timedelta(days=2)),
+        "cancelled": _policy(branch, end=end),
+        "app": _policy(branch, end=end, channel="app"),
+        "taxi": _policy(branch, end=end, category="TAXI_LT6"),
+        "haikou": _policy(other_branch, end=end),
+        "before": _policy(branch, end=MONTH - dt.timedelta(days=2)),
+    }
+    book["renewal"] = _renew(book["on_time"], after_days=1)
+    book["late_renewal"] = _renew(book["late"], after_days=31)
+    Policy.objects.filter(pk=book["cancelled"].pk).update(
+        status="cancelled", cancelled_on=book["cancelled"].start_date + dt.timedelta(days=40),
+        cancel_reason="laid_up",
+    )  # fmt: skip
+    summaries_refresh(first=add_months(THIS_MONTH, -15))
+    return book
+
+
+def _figure(branch, **filters) -> dict:
+    return PolicyMonth.objects.filter(month=MONTH, branch=branch, **filters).aggregate(
+        ended=Sum("ended"), renewed=Sum("renewed"), started=Sum("started")
+    )
+
+
+def _drill(client, series: str, month=MONTH, **filters):
+    response = client.get(reverse("dashboard"), {"start": f"{add_months(month, -2):%Y-%m}", **filters})
+    return point_of(chart_of(response, "renewal" if "率" in series else "channel-mix"), series, month)
+
+
+def test_the_lapse_point_lists_the_lapsed_policies_also_those_renewed_late(
+    supervisor_client, month_book, branch
+):
+    point = _drill(supervisor_client, "脱保率", **FILTERS)
+    response = supervisor_client.get(point["url"])
+    assert response.status_code == 200
+    rows = listed(response)
+    assert sorted(rows) == sorted([month_book["late"].number, month_book["lapsed"].number])
+    figure = _figure(branch, **FILTERS)
+    assert len(rows) == figure["ended"] - figure["renewed"] == 2
+    assert point["value"] == round(200 / 3, 1)
+    page = response.content.decode()
+    assert 'data-testid="policy-count">共 2 件' in page
+    assert 'data-renewed="late"' in page  # the late renewal is shown beside its lapse
+    assert month_book["late"].vehicle.plate not in page  # plates masked
+
+
+def test_the_renewal_point_lists_the_policies_renewed_within_the_grace(supervisor_client, month_book, branch):
+    point = _drill(supervisor_client, "续保率", **FILTERS)
+    rows = listed(supervisor_client.get(point["url"]))
+    assert rows == [month_book["on_time"].number]
+    assert len(rows) == _figure(branch, **FILTERS)["renewed"]
+
+
+def test_without_channel_and_category_the_lapses_of_every_segment_are_listed(
+    supervisor_client, month_book, branch
+):
+    rows = listed(supervisor_client.get(_drill(supervisor_client, "脱保率")["url"]))
+    expected = [month_book[k].number for k in ("late", "lapsed", "app", "taxi")]
+    assert sorted(rows) == sorted(expected)
+    figure = _figure(branch)
+    assert len(rows) == figure["ended"] - figure["renewed"]
+
+
+def test_head_office_drills_into_one_branch_of_a_comparison(
+    client, head_office, month_book, branch, other_branch
+):
+    client.force_login(head_office)
+    point = _drill(client, f"{other_branch.name} 脱保率", branch=[branch.pk, other_branch.pk])
+    assert listed(client.get(point["url"])) == [month_book["haikou"].number]
+
+
+def test_a_branch_supervisor_cannot_list_another_branch(supervisor_client, month_book, other_branch):
+    params = {"kind": "lapsed", "start": f"{MONTH:%Y-%m}", "branch": other_branch.pk}
+    response = supervisor_client.get(reverse("dashboard_policies"), params)
+    page = response.content.decode()
+    assert response.status_code == 200 and "网点不存在或不在您的管辖范围内" in page
+    assert listed(response) == []
+    # without a branch, only their own branch's policies
+    rows = listed(
+        supervisor_client.get(reverse("dashboard_policies"), {"kind": "lapsed", "start": f"{MONTH:%Y-%m}"})
+    )
+    assert month_book["haikou"].number not in rows and month_book["lapsed"].number in rows
+
+
+def test_only_dashboard_viewers_open_the_list(client, counter_clerk):
+    client.force_login(counter_clerk)
+    assert (
+        client.get(reverse("dashboard_policies"), {"kind": "lapsed", "start": "2026-01"}).status_code == 403
+    )
+    client.logout()
+    assert client.get(reverse("dashboard_policies")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"kind": "lapsed"}, "请选择月份"),
+        ({"kind": "gone", "start": "2026-01"}, "统计口径有误"),
+        ({"kind": "lapsed", "start": "2026-13"}, "月份格式应为"),
+        ({"kind": "lapsed", "start": "2026-06", "end": "2026-01"}, "起始月份晚于截止月份"),
+        ({"kind": "lapsed", "start": "2010-01", "end": "2026-01"}, "一次最多查看"),
+        ({"kind": "lapsed", "start": "2026-01", "channel": "fax"}, "销售渠道有误"),
+        ({"kind": "lapsed", "start": "2026-01", "branch": "x"}, "网点"),
+        ({"kind": "lapsed", "start": "2026-01", "after": "junk~1~2"}, None),
+    ],
+)
+def test_bad_filters_are_explained_in_chinese(supervisor_client, params, message):
+    response = supervisor_client.get(reverse("dashboard_policies"), params)
+    assert response.status_code == 200
+    if message:
+        assert message in response.content.decode()
+
+
+def test_the_list_runs_a_constant_number_of_queries(
+    supervisor_client, month_book, branch, django_assert_max_num_queries
+):
+    params = {"kind": "lapsed", "start": f"{add_months(MONTH, -1):%Y-%m}", "end": f"{THIS_MONTH:%Y-%m}"}
+    supervisor_client.get(reverse("dashboard_policies"), params)
+    with django_assert_max_num_queries(10) as few:
+        supervisor_client.get(reverse("dashboard_policies"), params)
+    for i in range(30):
+        _renew(_policy(branch, end=MONTH + dt.timedelta(days=10 + i % 15)), after_days=40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = supervisor_client.get(reverse("dashboard_policies"), params)
+    assert len(listed(response)) == 25 and 'data-testid="next-page"' in response.content.decode()
+    next_page = (
+        response.content.decode().split('data-testid="next-page"')[0].rsplit('href="', 1)[1].split('"')[0]
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        second = supervisor_client.get(reverse("dashboard_policies") + next_page.replace("&amp;", "&"))
+    assert len(listed(second)) == 35 - 25  # 30 new, late, lapsed, app, taxi, before (南京 only)
