@@ -69,12 +69,13 @@ class Board:
             return str(self.scope.allowed[0])
         return ""
 
-    def policies_url(self, series: figures.Series, kind: str, month: dt.date) -> str:
+    def policies_url(self, series: figures.Series, kind: str, month: dt.date, *, channel: str = "") -> str:
         """The supervisors' policy list behind a policy figure of `month` (the dashboard's
-        channel and category, the series' branch)."""
+        channel, or the point's, and category; the series' branch)."""
         return _url(
             "dashboard_policies", kind=kind, start=f"{month:%Y-%m}", end=f"{month:%Y-%m}",
-            branch=self.branch_param(series), channel=self.scope.channel, category=self.scope.category,
+            branch=self.branch_param(series), channel=channel or self.scope.channel,
+            category=self.scope.category,
         )  # fmt: skip
 
 
@@ -173,12 +174,25 @@ def renewal_panel(board: Board) -> dict:
 
 
 def channel_mix_panel(board: Board) -> dict:
-    mix = figures.channel_mix(board.scope)
+    """Policies started each month by sales channel; a point opens those policies (the
+    dashboard's branch and category, the point's channel)."""
+    scope = board.scope
+    mix = figures.channel_mix(scope)
     labels = dict(SalesChannel.choices)
+    whole = figures.Series(None)
+    series = [
+        {
+            "name": labels[c],
+            "data": [
+                _point(v, board.policies_url(whole, "started", m, channel=c) if v else None)
+                for m, v in zip(scope.months, values, strict=True)
+            ],
+        }
+        for c, values in mix.items()
+    ]
     return chart_panel(
-        key="channel-mix", title="渠道结构（按起保月份）", kind="stack", unit="件", x=_labels(board.scope),
-        series=[{"name": labels[c], "data": [_point(v) for v in values]} for c, values in mix.items()],
-        note="各销售渠道当月起保的保单数（不含退保）。",
+        key="channel-mix", title="渠道结构（按起保月份）", kind="stack", unit="件", x=_labels(scope),
+        series=series, note="各销售渠道当月起保的保单数（不含退保）；点击查看这些保单。",
     )  # fmt: skip
 
 

@@ -177,3 +177,25 @@ def test_the_list_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         second = supervisor_client.get(reverse("dashboard_policies") + next_page.replace("&amp;", "&"))
     assert len(listed(second)) == 35 - 25  # 30 new, late, lapsed, app, taxi, before (南京 only)
+
+
+def test_a_channel_mix_point_lists_the_policies_started_that_month_through_that_channel(
+    supervisor_client, month_book
+):
+    year_before = add_months(MONTH, -12)  # the book's policies started then
+    response = supervisor_client.get(
+        reverse("dashboard"),
+        {"start": f"{year_before:%Y-%m}", "end": f"{MONTH:%Y-%m}", "category": "FAMILY_LT6"},
+    )
+    chart = chart_of(response, "channel-mix")
+    counter = point_of(chart, "柜面", year_before)
+    assert "kind=started" in counter["url"] and "channel=counter" in counter["url"]
+    assert "category=FAMILY_LT6" in counter["url"]
+    rows = listed(supervisor_client.get(counter["url"]))
+    assert sorted(rows) == sorted(month_book[k].number for k in ("on_time", "late", "lapsed"))
+    assert len(rows) == counter["value"]  # the cancelled one is in neither
+    app = point_of(chart, "APP", year_before)
+    assert listed(supervisor_client.get(app["url"])) == [month_book["app"].number] and app["value"] == 1
+    renewals = point_of(chart, "柜面", MONTH)
+    assert listed(supervisor_client.get(renewals["url"])) == [month_book["renewal"].number]
+    assert renewals["value"] == 1
