@@ -1,18 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
-from core.clock import today
 from core.inputs import ascii_int
 from desks import dashboard as board
 from insights import access as insights_access
 from insights.forms import DashboardFilterForm
-from insights.refresh import last_run, summaries_refresh
+from insights.jobs import latest_job, refresh_request
+from insights.refresh import last_run
 from policies import access
 
 # Where each permission's holder starts the day, in order of precedence.
@@ -60,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "own_branch": listed[0] if not every_branch and listed else None,
         "panels": board.panels(board.board_for(request.user, scope, listed)),
         "run": last_run(),
+        "job": latest_job(),
         "can_refresh": insights_access.can_refresh_summaries(request.user),
     }
     return render(request, "desks/dashboard.html", context)
@@ -68,16 +69,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(insights_access.REFRESH_SUMMARIES, raise_exception=True)
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
-    """Recompute this month's figures now (the month that moves during the day; the nightly job
-    recomputes the last three). Over a very large book it may outrun the statement timeout:
-    then nothing changes and the supervisor is told so."""
+    """Queue a recomputation of this month's figures (the month that moves during the day; the
+    nightly job recomputes the last three) for the background worker; a second click while one
+    is queued or running says so and queues nothing."""
     if not insights_access.can_refresh_summaries(request.user):
         raise PermissionDenied
-    try:
-        run = summaries_refresh(first=today().replace(day=1), by=request.user)
-    except OperationalError:
-        messages.warning(request, "本次统计未能在限定时间内完成，数据保持不变；夜间定时任务会照常重新统计。")
+    job, queued = refresh_request(by=request.user)
+    if queued:
+        messages.success(request, "已提交刷新：本月经营数据正在后台重新统计，完成后本页显示新的统计时间。")
     else:
-        messages.success(request, f"已重新统计 {run.last_month:%Y年%-m月} 的经营数据。")
+        who = f"{job.requested_by.last_name}{job.requested_by.first_name}" if job.requested_by else "其他主管"
+        messages.info(
+            request,
+            f"已有刷新任务{job.get_status_display()}（{who} {localtime(job.requested_at):%H:%M} 提交），无需重复提交。",
+        )
     query = QueryDict(request.POST.get("query", "")).urlencode()  # the filters, re-encoded
     return redirect(f"{reverse('dashboard')}?{query}" if query else "dashboard")
+
+
+@permission_required(access.VIEW_DASHBOARDS, raise_exception=True)
+def dashboard_refresh_status(request: HttpRequest) -> HttpResponse:
+    """When the figures were computed and whether a refresh is queued or running (the page polls
+    it while one is)."""
+    return render(
+        request,
+        "desks/dashboard/refresh_status.html",
+        {"run": last_run(), "job": latest_job(), "polled": "HX-Request" in request.headers},
+    )

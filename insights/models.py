@@ -148,3 +148,56 @@ class SummaryRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_month:%Y-%m}—{self.last_month:%Y-%m}"
+
+
+class RefreshJob(models.Model):
+    """A supervisor's 立即刷新, run by the `run_insights_jobs` worker rather than in the request
+    (at 10M policies the current month takes longer than a request may). At most one job is
+    queued or running at a time: a second click finds the first."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在刷新"
+        DONE = "done", "已完成"
+        FAILED = "failed", "未完成"
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    first_month = models.DateField("起始月份")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField("申请时间")
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    worker = models.CharField("处理进程", max_length=64, blank=True)
+    error = models.TextField("未完成原因", blank=True)
+    run = models.ForeignKey(
+        SummaryRun,
+        verbose_name="统计刷新记录",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "看板刷新任务"
+        verbose_name_plural = "看板刷新任务"
+        constraints = [
+            # one pending job at a time, whatever its months: a unique index over a constant
+            models.UniqueConstraint(
+                models.Value(True), condition=models.Q(status__in=["queued", "running"]),
+                name="refresh_job_one_pending",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["-requested_at"], name="refresh_job_requested_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.first_month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in self.PENDING

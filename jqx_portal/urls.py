@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboard/", desk_views.dashboard, name="dashboard"),
     path("dashboard/refresh/", desk_views.dashboard_refresh, name="dashboard_refresh"),
     path("dashboard/policies/", policy_list, name="dashboard_policies"),
+    path("dashboard/refresh/status/", desk_views.dashboard_refresh_status, name="dashboard_refresh_status"),
     path("dashboard/access-log/", access_log.access_log, name="access_log"),
     path("dashboard/access-log/export/", access_log.access_log_export, name="access_log_export"),
     path("counter/", include(counter_patterns)),

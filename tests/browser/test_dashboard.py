@@ -119,3 +119,25 @@ def test_head_office_compares_two_branches_and_filters_by_channel(page, business
 
     page.goto("/dashboard/?start=2026-13")
     assert "月份格式应为" in page.get_by_test_id("filter-error").inner_text()
+
+
+def test_the_refresh_click_queues_a_job_and_the_page_shows_it_queued_then_done(page, business):
+    from insights.jobs import run_next_job
+    from insights.models import RefreshJob
+
+    login(page, "boss")
+    page.goto("/dashboard/?channel=app")
+    page.get_by_role("button", name="立即刷新").click()
+    page.wait_for_url("**/dashboard/?channel=app")
+    assert "已提交刷新" in page.locator("main").inner_text()
+    assert page.get_by_test_id("refresh-state").inner_text() == "排队中"
+    screenshot(page, "dashboard-refresh-queued")
+    page.get_by_role("button", name="立即刷新").click()
+    assert "已有刷新任务排队中" in page.locator("main").inner_text()
+    assert RefreshJob.objects.count() == 1
+
+    run_next_job(worker="browser-test")  # the worker beside the portal
+    # the status polls every 5 s
+    page.get_by_test_id("refresh-state").filter(has_text="已完成").wait_for(timeout=15_000)
+    assert "林涛手动刷新" in page.get_by_test_id("computed-at").inner_text()
+    screenshot(page, "dashboard-refresh-done")
