@@ -59,6 +59,31 @@ def _period(days: int, now: dt.datetime | None) -> tuple[dt.datetime, dt.datetim
     return now - dt.timedelta(days=days), now
 
 
+def _measured(now: dt.datetime) -> tuple[Q, Q, Q, Q]:
+    """(responded, overdue response, resolved, overdue resolution): what `compliance` measures."""
+    return (
+        Q(first_responded_at__isnull=False),
+        Q(first_responded_at__isnull=True, first_response_due__lt=now),
+        Q(resolution_time__isnull=False, status__in=[Status.RESOLVED, Status.CLOSED]),
+        Q(resolved_at__isnull=True, resolution_due__lt=now),
+    )
+
+
+def response_missed(now: dt.datetime) -> Q:
+    """The tickets whose first response `compliance` counts as measured and not within target:
+    given late (or with no time recorded), or overdue and still missing; merged ones left out."""
+    responded, overdue_response, _, _ = _measured(now)
+    late = Q(first_response_time__isnull=True) | Q(first_response_time__gt=F("first_response_target"))
+    return ((responded & late) | overdue_response) & Q(merged_into__isnull=True)
+
+
+def resolution_missed(now: dt.datetime) -> Q:
+    """Likewise for the resolution: done late, or overdue and still open."""
+    _, _, resolved, overdue_resolution = _measured(now)
+    late = resolved & Q(resolution_time__gt=F("resolution_target"))
+    return (late | (overdue_resolution & ~resolved)) & Q(merged_into__isnull=True)
+
+
 def compliance(by: str, *, days: int = 30, now: dt.datetime | None = None) -> list[Compliance]:
     """SLA compliance of the tickets opened in the last `days` days, grouped by `by`
     ("queue", "channel" or "category"). Merged duplicates are left out. A first response
@@ -66,10 +91,7 @@ def compliance(by: str, *, days: int = 30, now: dt.datetime | None = None) -> li
     still missing after its due time counts as a breach — likewise for resolution."""
     since, now = _period(days, now)
     field = {"queue": "queue_id", "channel": "channel", "category": "category"}[by]
-    responded = Q(first_responded_at__isnull=False)
-    overdue_response = Q(first_responded_at__isnull=True, first_response_due__lt=now)
-    resolved = Q(resolution_time__isnull=False, status__in=[Status.RESOLVED, Status.CLOSED])
-    overdue_resolution = Q(resolved_at__isnull=True, resolution_due__lt=now)
+    responded, overdue_response, resolved, overdue_resolution = _measured(now)
     rows = (
         Ticket.objects.filter(created_at__gte=since, created_at__lte=now, merged_into__isnull=True)
         .values(field)

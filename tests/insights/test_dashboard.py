@@ -128,19 +128,6 @@ def test_the_claims_panel_links_to_the_claims_past_the_five_day_deadline(
     assert claim.number in listing and on_time.number not in listing
 
 
-def test_the_sla_panel_links_to_the_breached_tickets_of_the_channel(supervisor_client, branch, hotline_agent):
-    from support.models import Queue
-
-    queue = Queue.objects.create(name="南京综合", branch=branch)
-    factories.TicketFactory(channel="app", queue=queue, created_by=hotline_agent)
-    summaries_refresh(first=THIS_MONTH)
-    chart = chart_of(supervisor_client.get(reverse("dashboard")), "ticket-sla")
-    assert chart["x"] == ["APP"]
-    url = chart["series"][0]["data"][0]["url"]
-    assert "sla=breached" in url and "channel=app" in url
-    assert supervisor_client.get(url).status_code == 200
-
-
 def test_a_supervisor_refreshes_the_figures_and_sees_when_they_were_computed(
     supervisor_client, supervisor, lapses
 ):

@@ -2,6 +2,7 @@
 the list shows exactly the rows the summary counted, and says how many."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db.models import Sum
@@ -199,3 +200,71 @@ def test_a_channel_mix_point_lists_the_policies_started_that_month_through_that_
     renewals = point_of(chart, "柜面", MONTH)
     assert listed(supervisor_client.get(renewals["url"])) == [month_book["renewal"].number]
     assert renewals["value"] == 1
+
+
+@pytest.fixture
+def sla_tickets(branch, other_branch, hotline_agent):
+    """This month's APP tickets at 南京's queue: answered in time, answered late, overdue and
+    unanswered, solved late; a merged duplicate; 海口's and the hotline's overdue ones."""
+    from django.utils import timezone
+
+    from support.models import Queue, Ticket
+
+    nanjing = Queue.objects.create(name="南京综合", branch=branch)
+    haikou = Queue.objects.create(name="海口综合", branch=other_branch)
+    now = timezone.now()
+
+    def ticket(queue=nanjing, channel="app", **fields):
+        made = factories.TicketFactory(channel=channel, queue=queue, created_by=hotline_agent)
+        Ticket.objects.filter(pk=made.pk).update(**fields)
+        return made
+
+    def answered(late=False):
+        return {"first_responded_at": now, "first_response_time": dt.timedelta(hours=30 if late else 1)}
+
+    overdue = {"first_response_due": now - dt.timedelta(hours=1)}
+    made = {
+        "in_time": ticket(**answered()),
+        "late": ticket(**answered(late=True)),
+        "overdue": ticket(**overdue),
+        "solved_late": ticket(
+            **answered(), status="resolved", resolved_at=now, resolution_time=dt.timedelta(days=30)
+        ),
+        "haikou": ticket(queue=haikou, **overdue),
+        "hotline": ticket(channel="hotline", **overdue),
+    }
+    made["merged"] = ticket(**overdue, status="closed", merged_into=made["in_time"])
+    summaries_refresh(first=THIS_MONTH)
+    return made
+
+
+def test_an_sla_point_lists_the_tickets_that_missed_the_target_in_the_months_and_branch(
+    supervisor_client, sla_tickets
+):
+    response = supervisor_client.get(reverse("dashboard"))
+    chart = chart_of(response, "ticket-sla")
+    column = chart["x"].index("APP")
+    response_point, resolution_point = (s["data"][column] for s in chart["series"])
+    assert response_point["value"] == 50.0 and resolution_point["value"] == 0.0
+    for point, expected in ((response_point, ["late", "overdue"]), (resolution_point, ["solved_late"])):
+        url = point["url"]
+        assert "status=&" in url and f"created_from={add_months(THIS_MONTH, -11).isoformat()}" in url
+        page = supervisor_client.get(url)
+        assert page.status_code == 200
+        numbers = re.findall(r"T\d{6,}", page.content.decode())
+        assert sorted(set(numbers)) == sorted(sla_tickets[k].number for k in expected)
+        assert page.context["table"].page.paginator.count == len(expected)
+
+
+def test_the_queue_filters_by_branch_and_creation_dates(supervisor_client, sla_tickets, branch):
+    from support.models import Ticket
+
+    Ticket.objects.filter(pk=sla_tickets["late"].pk).update(
+        created_at=dt.datetime(2025, 1, 31, 16, 30, tzinfo=dt.UTC)
+    )
+    params = {"status": "", "created_from": "2025-02-01", "created_to": "2025-02-28", "branch": branch.pk}
+    page = supervisor_client.get(reverse("support:queue"), params)
+    assert page.context["table"].page.paginator.count == 1  # 2025-02-01 00:30 in Beijing
+    params["created_from"] = "2025-03-01"
+    page = supervisor_client.get(reverse("support:queue"), params)
+    assert "创建日期范围有误" in page.content.decode()
