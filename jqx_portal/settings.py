@@ -360,7 +360,7 @@ PARTITIONED_TABLES = {
 
 # --- Access log of personal data ----------------------------------------------------------
 # The dashboard's "unusual access" panel: an account that viewed at least `people` different
-# customers within `minutes` (clock-aligned windows), over the last `days`.
+# customers within any `minutes` (a sliding window, from any view), over the last `days`.
 ACCESS_LOG_UNUSUAL = {
     "people": env.int("ACCESS_LOG_UNUSUAL_PEOPLE", default=30),
     "minutes": env.int("ACCESS_LOG_UNUSUAL_MINUTES", default=60),

@@ -12,8 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, DateTimeField, F, Func, IntegerField, QuerySet, Sum
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import QuerySet
 
 from core.clock import start_of_day
 from policies.models import PersonAccessLog, User
@@ -54,6 +54,51 @@ class Burst:
     other_branch: int
 
 
+# Sliding windows: a window may start at any view. `scoped` is the reader's rows since the start
+# of the period; a view is an anchor when it and the views after it within the window are
+# enough rows (a window count, one pass over the user's views); only anchors count their
+# distinct people, through the (user, time) index. Overlapping qualifying windows of one account
+# are one burst (gaps and islands), shown by its window with the most people.
+_UNUSUAL = """
+WITH scoped AS ({scoped}),
+anchors AS (
+    SELECT id, user_id, accessed_at FROM (
+        SELECT id, user_id, accessed_at,
+               count(*) OVER (PARTITION BY user_id ORDER BY accessed_at
+                              RANGE BETWEEN CURRENT ROW AND %(span)s FOLLOWING) AS ahead
+        FROM scoped
+    ) w
+    WHERE ahead >= %(people)s
+),
+windows AS (
+    SELECT a.user_id, a.accessed_at AS start, count(DISTINCT b.person_id) AS people,
+           count(*) AS views, count(*) FILTER (WHERE b.other_branch) AS other
+    FROM anchors a
+    JOIN {log} b ON b.user_id = a.user_id
+         AND b.accessed_at >= a.accessed_at AND b.accessed_at < a.accessed_at + %(span)s
+    GROUP BY a.id, a.user_id, a.accessed_at
+    HAVING count(DISTINCT b.person_id) >= %(people)s
+),
+islands AS (
+    SELECT *, sum(new) OVER (PARTITION BY user_id ORDER BY start) AS burst
+    FROM (
+        SELECT *, CASE WHEN start < lag(start) OVER (PARTITION BY user_id ORDER BY start) + %(span)s
+                       THEN 0 ELSE 1 END AS new
+        FROM windows
+    ) x
+),
+best AS (
+    SELECT DISTINCT ON (user_id, burst) user_id, start, people, views, other
+    FROM islands ORDER BY user_id, burst, people DESC, start
+)
+SELECT best.user_id, u.username, u.last_name, u.first_name, best.start, best.people, best.views,
+       best.other
+FROM best JOIN {users} u ON u.id = best.user_id
+ORDER BY best.people DESC, best.start DESC
+LIMIT %(limit)s
+"""
+
+
 def unusual_access(
     rows: QuerySet[PersonAccessLog],
     *,
@@ -63,43 +108,44 @@ def unusual_access(
     days: int | None = None,
     limit: int = 20,
 ) -> list[Burst]:
-    """Accounts that viewed at least `people` different customers within `minutes` (windows
-    aligned to the clock), over the last `days`: the most people first. One query."""
+    """Accounts that viewed at least `people` different customers within any `minutes` (a
+    sliding window, not clock hours), over the last `days`: one burst per run of such windows,
+    the most people first. One query. `rows` is scoped by the viewing account (the reader's
+    branch), so every view of an account in it is the reader's to count."""
     spec = settings.ACCESS_LOG_UNUSUAL
     people = people or spec["people"]
     minutes = minutes or spec["minutes"]
     days = days or spec["days"]
-    seconds = minutes * 60
-    # The window's start: the time rounded down to a multiple of `minutes` (an int from settings).
-    window = Func(
-        F("accessed_at"),
-        template=f"to_timestamp(floor(extract(epoch FROM %(expressions)s) / {int(seconds)}) * {int(seconds)})",
-        output_field=DateTimeField(),
+    since = now - dt.timedelta(days=days)
+    scoped_sql, scoped_params = (
+        rows.filter(accessed_at__gte=since)
+        .order_by()
+        .values("id", "user_id", "accessed_at")
+        .query.sql_with_params()
     )
-    found = (
-        rows.filter(accessed_at__gte=now - dt.timedelta(days=days))
-        .annotate(window=window)
-        .values("user_id", "user__username", "user__last_name", "user__first_name", "window")
-        .annotate(
-            people=Count("person_id", distinct=True),
-            views=Count("pk"),
-            other=Sum(Cast("other_branch", IntegerField())),
-        )
-        .filter(people__gte=people)
-        .order_by("-people", "-window")[:limit]
+    log, users = PersonAccessLog._meta.db_table, User._meta.db_table
+    # %-placeholders of the scoped query become named ones, so the whole statement binds by name
+    names = {f"s{n}": value for n, value in enumerate(scoped_params)}
+    scoped_sql = scoped_sql % tuple(f"%({name})s" for name in names)
+    sql = _UNUSUAL.format(
+        scoped=scoped_sql, log=connection.ops.quote_name(log), users=connection.ops.quote_name(users)
     )
+    params = names | {"span": dt.timedelta(minutes=minutes), "people": people, "limit": limit}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
     return [
         Burst(
-            user_id=row["user_id"],
-            username=row["user__username"],
-            name=f"{row['user__last_name']}{row['user__first_name']}",
-            window_start=row["window"],
-            window_end=row["window"] + dt.timedelta(minutes=minutes),
-            people=row["people"],
-            views=row["views"],
-            other_branch=row["other"] or 0,
+            user_id=user_id,
+            username=username,
+            name=f"{last_name}{first_name}",
+            window_start=start,
+            window_end=start + dt.timedelta(minutes=minutes),
+            people=count,
+            views=views,
+            other_branch=other,
         )
-        for row in found
+        for user_id, username, last_name, first_name, start, count, views, other in found
     ]
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import partitions
 from core.clock import today
 from core.exports import read_csv
+from policies.access_log import unusual_access
 from policies.models import PersonAccessLog
 from tests.factories import PersonFactory, UserFactory
 
@@ -126,6 +127,58 @@ def test_views_spread_over_hours_are_not_a_burst(supervisor_client, counter_cler
     for n in range(6):
         view(counter_clerk, PersonFactory(), at=start + dt.timedelta(hours=n))
     assert 'data-testid="burst"' not in supervisor_client.get(reverse("dashboard")).content.decode()
+
+
+def _hour(days_ago: int, hour: int) -> dt.datetime:
+    """`hour`:00 Beijing time, `days_ago` days ago."""
+    from core.clock import start_of_day
+
+    return start_of_day(today() - dt.timedelta(days=days_ago)) + dt.timedelta(hours=hour)
+
+
+def test_bursts_straddling_a_clock_hour_are_found_each_once(counter_clerk, hotline_agent, settings):
+    settings.ACCESS_LOG_UNUSUAL = {"people": 5, "minutes": 60, "days": 7}
+    # two bursts of the clerk, each 3 people before the hour and 3 after: no clock hour holds 5
+    for days_ago, hour in ((2, 10), (1, 15)):
+        for n in range(6):
+            view(counter_clerk, PersonFactory(), at=_hour(days_ago, hour) + dt.timedelta(minutes=5 * n - 15))
+    # the agent sees 6 views in an hour, but of 4 people only: not a burst
+    people = [PersonFactory() for _ in range(4)]
+    for n in range(6):
+        view(hotline_agent, people[n % 4], at=_hour(1, 9) + dt.timedelta(minutes=5 * n))
+    bursts = unusual_access(PersonAccessLog.objects.all(), now=timezone.now())
+    assert [(b.username, b.people, b.views) for b in bursts] == [(counter_clerk.username, 6, 6)] * 2
+    assert sorted(b.window_start for b in bursts) == [
+        _hour(2, 10) - dt.timedelta(minutes=15),
+        _hour(1, 15) - dt.timedelta(minutes=15),
+    ]
+    assert all(b.window_end - b.window_start == dt.timedelta(minutes=60) for b in bursts)
+
+
+def test_a_burst_is_counted_within_any_sixty_minutes_not_more(counter_clerk, settings):
+    settings.ACCESS_LOG_UNUSUAL = {"people": 5, "minutes": 60, "days": 7}
+    start = _hour(1, 10)
+    for n in range(5):  # 5 people over exactly 60 minutes: the fifth is outside the first's hour
+        view(counter_clerk, PersonFactory(), at=start + dt.timedelta(minutes=15 * n))
+    assert unusual_access(PersonAccessLog.objects.all(), now=timezone.now()) == []
+    view(counter_clerk, PersonFactory(), at=start + dt.timedelta(minutes=50))
+    # 10:00–11:00 and 10:15–11:15 both hold 5 people now: one burst, shown from its first window
+    (burst,) = unusual_access(PersonAccessLog.objects.all(), now=timezone.now())
+    assert burst.people == 5 and burst.window_start == start
+
+
+def test_unusual_access_is_one_query_however_many_bursts(
+    counter_clerk, hotline_agent, branch, settings, django_assert_num_queries
+):
+    settings.ACCESS_LOG_UNUSUAL = {"people": 3, "minutes": 60, "days": 7}
+    users = [counter_clerk, hotline_agent, UserFactory(branch=branch)]
+    for days_ago, user in enumerate(users, start=1):
+        for hour in (9, 14):
+            for n in range(4):
+                view(user, PersonFactory(), at=_hour(days_ago, hour) + dt.timedelta(minutes=n))
+    with django_assert_num_queries(1):
+        bursts = unusual_access(PersonAccessLog.objects.filter(user__branch=branch), now=timezone.now())
+    assert len(bursts) == 6 and {b.people for b in bursts} == {4}
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -189,3 +189,28 @@ def test_the_search_page_answers_supervisors_only(supervisor_client, client, cou
     assert page.status_code == 200 and "记录编号应为数字" in page.content.decode()
     client.force_login(counter_clerk)
     assert client.get(reverse("history_search")).status_code in (302, 403)
+
+
+def test_the_search_by_person_reads_the_contexts_through_their_user_index(supervisor, policy):
+    """Without the index (history 0003) the planner reads every change context."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.sql import statement
+
+    for n in range(300):  # changes by others, so the person's are a few among many
+        with pghistory.context(user=10_000 + n):
+            Policy.objects.filter(pk=policy.pk).update(at_fault_claims=n % 3)
+    with pghistory.context(user=supervisor.pk):
+        policy_correct(policy=policy, by=supervisor, reason="出单时保费录入错误", premium=Decimal("650.00"))
+    with CaptureQueriesContext(connection) as captured:
+        assert search(Query(user=supervisor, model=Policy))
+    [sql] = [statement(q["sql"]) for q in captured.captured_queries if "history_policyevent" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pghistory_context")
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+    assert "history_context_user_idx" in plan, plan
