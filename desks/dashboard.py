@@ -40,7 +40,7 @@ from policies.choices import SalesChannel
 from policies.figures import RENEWAL_GRACE
 from policies.models import Branch, User
 from policies.pricing import add_months
-from reminders.conversion import conversion_figures
+from reminders.models import ReminderChannel
 
 
 @dataclass
@@ -312,34 +312,45 @@ def _missed(board: Board, channel: str, target: str) -> str:
     return f"{reverse('support:queue')}?{query}"
 
 
+FAILED_CAP = 99  # the alert says "99+": no count of every failed message on each page view
+
+
 def reminders_panel(board: Board) -> dict:
+    """Conversion by reminder channel and cadence step, for the reminded policies' branches,
+    sales channel and category (the monthly summary); an alert when messages failed."""
     scope = board.scope
     first, last = scope.first, _month_end(scope.last)
-    conversion = conversion_figures(first=first, last=last)
-    steps = sorted({s.days_left for s in conversion.steps}, reverse=True)
-    labels = {s.days_left: s.step_label for s in conversion.steps}
-    cells = {(s.channel, s.days_left): s for s in conversion.steps}
+    steps = figures.reminder_conversion(scope)
+    days = sorted({s.days_left for s in steps}, reverse=True)
+    labels = {s.days_left: s.step_label for s in steps}
+    cells = {(s.channel, s.days_left): s for s in steps}
     # the conversion page shows at most a year: the scope's last year
     since = max(first, last - dt.timedelta(days=365))
     url = _url("reminders:conversion", first=since.isoformat(), last=last.isoformat())
     series = [
         {
             "name": label,
-            "data": [_point(cells[(c, d)].conversion_rate if (c, d) in cells else None, url) for d in steps],
+            "data": [_point(cells[(c, d)].conversion_rate if (c, d) in cells else None, url) for d in days],
         }
-        for c, label in conversion.channels
+        for c, label in ReminderChannel.choices
+        if any(s.channel == c for s in steps)
     ]
-    failed = OutboundMessage.objects.filter(status=MessageStatus.FAILED).count()
+    failed = (
+        OutboundMessage.objects.filter(status=MessageStatus.FAILED).values("pk")[: FAILED_CAP + 1].count()
+    )
+    shown = f"{FAILED_CAP}+" if failed > FAILED_CAP else str(failed)
     return chart_panel(
         key="reminders",
-        alerts=[(f"{failed} 条消息发送失败", reverse("reminders:failed"))] if failed else [], title="续保提醒转化率（按渠道与提醒节点）", kind="bar", unit="%",
-        x=[labels[d] for d in steps], series=series,
-        note="发送后完成续保的比例；不区分网点、销售渠道与车辆类别。点击查看转化分析。",
+        alerts=[(f"{shown} 条消息发送失败", reverse("reminders:failed"))] if failed else [],
+        title="续保提醒转化率（按渠道与提醒节点）", kind="bar", unit="%",
+        x=[labels[d] for d in days], series=series,
+        note="发送后完成续保的比例，按被提醒保单的网点、销售渠道与车辆类别筛选；点击查看转化分析（全部网点）。",
     )  # fmt: skip
 
 
 def api_panel(board: Board) -> dict:
-    usage = usage_by_month(months=board.scope.months)
+    # API keys belong to a self-service channel, not to a branch or a vehicle category
+    usage = usage_by_month(months=board.scope.months, channel=board.scope.channel)
     labels = dict(ApiChannel.choices)
     series = [
         {
@@ -361,7 +372,7 @@ def api_panel(board: Board) -> dict:
     ]
     return chart_panel(
         key="api-usage", title="接口调用量（按渠道）", kind="stack", unit="次", x=_labels(board.scope),
-        series=series, note="官网、APP、小程序等渠道每月的接口请求数；不区分网点。",
+        series=series, note="官网、APP、小程序等渠道每月的接口请求数；按销售渠道筛选，不区分网点与车辆类别。",
     )  # fmt: skip
 
 

@@ -18,8 +18,10 @@ from django.db.models import Q, QuerySet, Sum
 from claims.choices import ClaimState
 from claims.figures import STEP_ORDER, StepTime
 from insights.forms import Scope
-from insights.models import ClaimMonth, ClaimStepMonth, PolicyMonth, TicketMonth
+from insights.models import ClaimMonth, ClaimStepMonth, PolicyMonth, ReminderMonth, TicketMonth
 from policies.choices import SalesChannel
+from reminders.conversion import StepConversion
+from reminders.models import ReminderChannel
 from support.choices import Channel as TicketChannel
 from support.reports import Compliance
 
@@ -190,3 +192,20 @@ def ticket_sla(scope: Scope) -> list[Compliance]:
         for c in TicketChannel.values
         if c in by_channel
     ]
+
+
+def reminder_conversion(scope: Scope) -> list[StepConversion]:
+    """Conversion of the reminders planned in the scope's months, by reminder channel and
+    cadence step, for the reminded policies' branches, sales channel and category (one query)."""
+    rows = (
+        _scoped(ReminderMonth.objects, scope)
+        .values("reminder_channel", "days_left")
+        .annotate(planned=Sum("planned"), sent=Sum("sent"), renewed_after=Sum("renewed_after"))
+        .order_by()
+    )
+    order = {c: i for i, c in enumerate(ReminderChannel.values)}
+    steps = [
+        StepConversion(r["reminder_channel"], r["days_left"], r["planned"], r["sent"], r["renewed_after"], 0)
+        for r in rows
+    ]
+    return sorted(steps, key=lambda s: (order[s.channel], -s.days_left))

@@ -13,6 +13,7 @@ from django.db import models
 from claims.choices import ClaimState
 from policies.choices import PremiumCategory, SalesChannel
 from policies.models import Branch
+from reminders.models import ReminderChannel
 from support.choices import Channel as TicketChannel
 
 
@@ -96,6 +97,36 @@ class ClaimStepMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.branch_id} {self.channel} {self.category}"
+
+
+class ReminderMonth(models.Model):
+    """Renewal reminders planned in the month, by the reminded policy's segment, the reminder's
+    channel and cadence step: planned, sent, and sent ones followed by the policy's renewal —
+    `reminders.conversion`'s rule, so the dashboard can filter conversion like the other figures."""
+
+    month = models.DateField("月份")
+    branch = models.ForeignKey(Branch, verbose_name="承保网点", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField("销售渠道", max_length=16, choices=SalesChannel.choices)
+    category = models.CharField("车辆类别", max_length=20, choices=PremiumCategory.choices)
+    reminder_channel = models.CharField("提醒渠道", max_length=8, choices=ReminderChannel.choices)
+    days_left = models.SmallIntegerField("距保险止期天数")
+    planned = models.PositiveIntegerField("计划", default=0)
+    sent = models.PositiveIntegerField("已发送", default=0)
+    renewed_after = models.PositiveIntegerField("发送后续保", default=0)
+
+    class Meta:
+        verbose_name = "提醒转化月度统计"
+        verbose_name_plural = "提醒转化月度统计"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "branch", "channel", "category", "reminder_channel", "days_left"],
+                name="reminder_month_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["branch", "month"], name="reminder_month_branch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.branch_id} {self.channel} {self.category} {self.reminder_channel}"
 
 
 class TicketMonth(models.Model):

@@ -20,11 +20,12 @@ from django.utils import timezone
 from claims.choices import PaymentStatus
 from claims.workflow import UNDECIDED_STATES
 from core.clock import start_of_day, today
-from insights.models import ClaimMonth, ClaimStepMonth, PolicyMonth, SummaryRun, TicketMonth
+from insights.models import ClaimMonth, ClaimStepMonth, PolicyMonth, ReminderMonth, SummaryRun, TicketMonth
 from policies.choices import PolicyStatus
 from policies.figures import RENEWAL_GRACE
 from policies.models import Policy, User
 from policies.pricing import add_months
+from reminders.conversion import SCORED
 from support.choices import Status as TicketStatus
 
 RECENT_MONTHS = 3
@@ -137,7 +138,20 @@ WHERE t.created_at >= %(since)s AND t.created_at < %(until)s AND t.created_at <=
 GROUP BY 1, 2, 3
 """
 
-SUMMARIES = (PolicyMonth, ClaimMonth, ClaimStepMonth, TicketMonth)
+# Reminders by the month they were planned for and the reminded policy's segment.
+_REMINDERS = (
+    SCORED
+    + """
+INSERT INTO insights_remindermonth
+    (month, branch_id, channel, category, reminder_channel, days_left, planned, sent, renewed_after)
+SELECT date_trunc('month', s.planned_for)::date, p.branch_id, p.channel, v.premium_category, s.channel,
+       s.days_left, count(*), count(s.touched_at), sum(s.converted)
+FROM scored s JOIN policies_policy p ON p.id = s.policy_id JOIN policies_vehicle v ON v.id = p.vehicle_id
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+)
+
+SUMMARIES = (PolicyMonth, ClaimMonth, ClaimStepMonth, TicketMonth, ReminderMonth)
 
 
 def earliest_month() -> dt.date:
@@ -160,6 +174,7 @@ def summaries_refresh(
     params = {
         "first": first,
         "day": day,
+        "last": day,  # the reminders' planning days: up to the refresh day
         "since": start_of_day(first),
         "until": start_of_day(day + dt.timedelta(days=1)),
         "now": now,
@@ -172,7 +187,7 @@ def summaries_refresh(
     with connection.cursor() as cursor:
         for model in SUMMARIES:
             model.objects.filter(month__gte=first, month__lte=last).delete()
-        for sql in (_POLICIES, _CLAIMS, _STEPS, _TICKETS):
+        for sql in (_POLICIES, _CLAIMS, _STEPS, _TICKETS, _REMINDERS):
             cursor.execute(sql, params)
             rows += cursor.rowcount
     return SummaryRun.objects.create(

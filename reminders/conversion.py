@@ -25,7 +25,9 @@ from reminders.models import ReminderChannel, ReminderConversionDay
 
 REFRESH_DAYS = 120  # renewals come up to ~60 days after the first reminder, and lapses later
 
-_SCORED = """
+# Each reminder planned from %(first)s to %(last)s, `touched_at` when it went out and `converted`
+# when the policy's renewal was issued after that; the CTEs a rollup selects from.
+SCORED = """
     WITH touches AS (
         SELECT r.id, r.policy_id, r.channel, r.days_left, r.planned_for,
                COALESCE(m.sent_at, rc.first_attempt_at) AS touched_at
@@ -127,7 +129,7 @@ def conversion_refresh(*, last: dt.date, days: int = REFRESH_DAYS, now: dt.datet
     ReminderConversionDay.objects.filter(planned_for__range=(first, last)).delete()
     with connection.cursor() as cursor:
         cursor.execute(
-            _SCORED
+            SCORED
             + """
             INSERT INTO policies_reminderconversionday
                 (planned_for, channel, days_left, planned, sent, renewed_after, last_touch, first_touch, computed_at)

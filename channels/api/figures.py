@@ -55,9 +55,9 @@ def channel_usage(*, days: int = 7, day: dt.date | None = None) -> list[ChannelU
     ]
 
 
-def usage_by_month(*, months: list[dt.date]) -> dict[str, list[int]]:
-    """API requests per channel in each of `months` (first days), one grouped query:
-    {channel: [requests per month]}, channels without a request left out."""
+def usage_by_month(*, months: list[dt.date], channel: str = "") -> dict[str, list[int]]:
+    """API requests per channel (only `channel`, when given) in each of `months` (first days),
+    one grouped query: {channel: [requests per month]}, channels without a request left out."""
     if not months:
         return {}
     last = months[-1]
@@ -65,9 +65,11 @@ def usage_by_month(*, months: list[dt.date]) -> dict[str, list[int]]:
         last.replace(year=last.year + 1, month=1) if last.month == 12 else last.replace(month=last.month + 1)
     )
     usage.flush()
+    rows = ApiUsage.objects.filter(day__gte=months[0], day__lt=until)
+    if channel:
+        rows = rows.filter(key__channel=channel)
     rows = (
-        ApiUsage.objects.filter(day__gte=months[0], day__lt=until)
-        .annotate(month=TruncMonth("day"))
+        rows.annotate(month=TruncMonth("day"))
         .values("month", "key__channel")
         .annotate(requests=Sum("requests"))
         .order_by()
