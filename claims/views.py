@@ -14,14 +14,13 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_POST
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from claims import access, selectors, services
 from claims.filters import ClaimFilter
 from claims.forms import ACTION_FORMS, PartyFormSet, PartyFormSetHelper, ReportForm
 from claims.models import Claim
 from claims.payout import yuan
-from claims.tables import QUEUE_COUNT_CAP, QUEUE_SORTS, ClaimTable, state_badge
+from claims.tables import QUEUE_COUNT_CAP, QUEUE_SORTS, ClaimList, state_badge
 from claims.workflow import FORWARD
 from core.clock import today
 from core.keyset import keyset_page
@@ -30,11 +29,10 @@ from policies.choices import PolicyStatus
 
 
 @method_decorator(access.required(access.can_view_claims), name="dispatch")
-class ClaimQueue(SingleTableMixin, FilterView):
+class ClaimQueue(FilterView):
     """Open claims by state, branch and deadline, the most urgent first; "previous / next"
     pages by keyset (`core.keyset`) and a count that stops at `QUEUE_COUNT_CAP`."""
 
-    table_class = ClaimTable
     filterset_class = ClaimFilter
     template_name = "claims/queue.html"
     per_page = 25
@@ -42,29 +40,25 @@ class ClaimQueue(SingleTableMixin, FilterView):
     def get_queryset(self):
         return access.claims_for_user(self.request.user, Claim.objects.for_queue())
 
-    def get_table(self, **kwargs):
+    def get_context_data(self, **kwargs):
         """One page after (or before) the cursor in the URL, in a sort an index gives; the page
         size is the view's (`?per_page=` and `?page=` are not read)."""
+        context = super().get_context_data(**kwargs)
         sort = self.request.GET.get("sort")
         sort = sort if sort in QUEUE_SORTS else "next_due_at"
-        rows = self.get_table_data()
-        self.page = keyset_page(
+        rows = self.object_list
+        page = keyset_page(
             rows,
             QUEUE_SORTS[sort],
             per_page=self.per_page,
             after=self.request.GET.get("after"),
             before=self.request.GET.get("before"),
         )
-        self.count = rows.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
-        table = self.get_table_class()(data=self.page.rows, order_by=sort, **kwargs)
-        table.keyset = self.page
-        return table
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        count = rows.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+        context["table"] = ClaimList(page, sort=sort)
         context["can_report"] = access.can_report_claim(self.request.user)
-        context["count"] = min(self.count, QUEUE_COUNT_CAP)
-        context["count_capped"] = self.count > QUEUE_COUNT_CAP
+        context["count"] = min(count, QUEUE_COUNT_CAP)
+        context["count_capped"] = count > QUEUE_COUNT_CAP
         return context
 
 

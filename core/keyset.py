@@ -122,6 +122,23 @@ def keyset_page(
     return page
 
 
+@dataclass(frozen=True)
+class SortHeader:
+    """A column header that sorts a keyset list: the sort a click asks for (`next`), and
+    "asc" / "desc" when the list is in the column's order (its `alias`)."""
+
+    next: str
+    ordered: str = ""
+
+
+def sort_header(alias: str, current: str) -> SortHeader:
+    if current == alias:
+        return SortHeader(f"-{alias}", "asc")
+    if current == f"-{alias}":
+        return SortHeader(alias, "desc")
+    return SortHeader(alias)
+
+
 def _read(row, name: str):
     return row.pk if name == "pk" else getattr(row, name)
 

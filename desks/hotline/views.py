@@ -19,7 +19,7 @@ from desks.hotline.filters import FORM_ID, VehicleFilter
 from desks.hotline.forms import SearchForm
 from desks.hotline.results import hotline_results
 from desks.hotline.search import MAX_PEOPLE, UNRECOGNISED_HINT
-from desks.hotline.tables import RenewedVehicleTable, VehicleTable
+from desks.hotline.tables import VehicleList
 from desks.views import focused_vehicle
 from policies import access
 from policies.audit import log_person_view
@@ -78,9 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     results = hotline_results(term=term or "", data=request.GET, day=day)
     table = None
     if results.page is not None:
-        table_class = RenewedVehicleTable if results.renewed else VehicleTable
-        table = table_class(results.page.rows, day=day, order_by=results.sort)
-        table.keyset = results.page  # "previous / next" by cursor (templates/desks/hotline/_table.html)
+        table = VehicleList(results.page, day=day, sort=results.sort, renewed=results.renewed)
     _grant_shown(request, results, table)
     # A fresh search (not paging, sorting or reload) that finds one customer opens their page,
     # unless the box's "只有一位客户符合时直接打开" was unticked.

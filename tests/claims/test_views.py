@@ -2,6 +2,7 @@
 number of queries and masks personal data in lists."""
 
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -88,6 +89,26 @@ def test_the_queue_masks_names_and_runs_a_fixed_number_of_queries(
     assert page.count('data-claim="LP') == 13
     insured = policy.insured.name
     assert insured not in page and insured[0] + "*" * (len(insured) - 1) in page
+
+
+def test_the_queue_sorts_by_a_header_from_the_first_page_and_marks_the_order(
+    client, claims_adjuster, policy, hotline_agent
+):
+    for n in range(3):
+        factories.make_claim(policy, by=hotline_agent, now=NOW - dt.timedelta(days=n))
+    client.force_login(claims_adjuster)
+
+    page = client.get(reverse("claims:queue"), {"state": "all", "after": "x~1"}).content.decode()
+    headers = re.findall(r'<th class="([^"]*)" scope="col"><a href="([^"]+)">', page)
+    assert headers == [
+        ("orderable", "?state=all&amp;sort=reported_at"),
+        ("asc orderable", "?state=all&amp;sort=-next_due_at"),  # the default: the next deadline first
+    ]
+
+    page = client.get(reverse("claims:queue"), {"state": "all", "sort": "-reported_at"}).content.decode()
+    assert '<th class="desc orderable" scope="col"><a href="?state=all&amp;sort=reported_at">报案时间</a>' in page
+    latest_first = Claim.objects.order_by("-reported_at").values_list("number", flat=True)
+    assert re.findall(r'data-claim="(LP\w+)"', page) == list(latest_first)
 
 
 def test_the_queue_filters_by_search_state_and_branch(
