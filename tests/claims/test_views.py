@@ -106,7 +106,10 @@ def test_the_queue_sorts_by_a_header_from_the_first_page_and_marks_the_order(
     ]
 
     page = client.get(reverse("claims:queue"), {"state": "all", "sort": "-reported_at"}).content.decode()
-    assert '<th class="desc orderable" scope="col"><a href="?state=all&amp;sort=reported_at">报案时间</a>' in page
+    assert (
+        '<th class="desc orderable" scope="col"><a href="?state=all&amp;sort=reported_at">报案时间</a>'
+        in page
+    )
     latest_first = Claim.objects.order_by("-reported_at").values_list("number", flat=True)
     assert re.findall(r'data-claim="(LP\w+)"', page) == list(latest_first)
 
