@@ -7,11 +7,11 @@ from functools import partial
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from claims.choices import ClaimChannel, ClaimState
-from claims.models import Claim
+from claims.models import Claim, Recovery
 from claims.workflow import OPEN_STATES, UNDECIDED_STATES
 from core.clock import local, start_of_day
 from core.widgets import QuickSelect
@@ -57,6 +57,8 @@ class ClaimFilter(django_filters.FilterSet):
     reported_to = django_filters.DateFilter(label="报案日期 至", method="reported_until")
     paid_from = django_filters.DateFilter(label="支付日期 自", method="paid_since")
     paid_to = django_filters.DateFilter(label="支付日期 至", method="paid_until")
+    recovered_from = django_filters.DateFilter(label="追偿到账 自", method="recovered_between")
+    recovered_to = django_filters.DateFilter(label="追偿到账 至", method="recovered_between")
     sales_channel = django_filters.ChoiceFilter(
         label="销售渠道", field_name="policy__channel", choices=SalesChannel.choices, empty_label="全部"
     )
@@ -73,7 +75,8 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields = [
             "q", "state", "branch", "deadline", "channel", "risk",
-            "reported_from", "reported_to", "paid_from", "paid_to", "sales_channel", "category",
+            "reported_from", "reported_to", "paid_from", "paid_to", "recovered_from", "recovered_to",
+            "sales_channel", "category",
         ]  # fmt: skip
 
     def __init__(self, data=None, *args, **kwargs):
@@ -134,6 +137,19 @@ class ClaimFilter(django_filters.FilterSet):
 
     def paid_until(self, queryset, name, value):
         return queryset.filter(paid_at__lt=start_of_day(value + dt.timedelta(days=1)))
+
+    def recovered_between(self, queryset, name, value):
+        """The claims with a recovery registered within the dates (both bounds on one recovery:
+        applied once, with the start when there is one)."""
+        data = self.form.cleaned_data
+        if name == "recovered_to" and data.get("recovered_from"):
+            return queryset
+        rows = Recovery.objects.filter(claim=OuterRef("pk"))
+        if data.get("recovered_from"):
+            rows = rows.filter(at__gte=start_of_day(data["recovered_from"]))
+        if data.get("recovered_to"):
+            rows = rows.filter(at__lt=start_of_day(data["recovered_to"] + dt.timedelta(days=1)))
+        return queryset.filter(Exists(rows))
 
     def by_risk(self, queryset, name, value):
         if value is None:

@@ -27,7 +27,6 @@ from django.urls import reverse
 
 from channels.api.figures import usage_by_month
 from channels.models import ApiChannel
-from claims import figures as claim_figures
 from claims.deadlines import Clock, deadline_table
 from core import text
 from core.clock import today
@@ -245,12 +244,13 @@ def claims_panel(board: Board) -> dict:
         }],
         note="所选月份内离开各环节的赔案在该环节的平均停留时间；点击查看目前处于该环节的赔案。",
     )  # fmt: skip
-    context["kpis"] = [
-        ("报案", total.reported, None),
+    context["kpis"] = [  # (label, value, the list behind it, key)
+        ("报案", total.reported, None, "reported"),
         (
             "平均结案周期（报案至支付）",
             f"{total.cycle_days} 天" if total.cycle_days is not None else "—",
             None,
+            "cycle",
         ),
         (
             f"超 {deadline_table().rule(Clock.DECISION, today()).days} 日核定时限",
@@ -265,17 +265,24 @@ def claims_panel(board: Board) -> dict:
                 sales_channel=scope.channel,
                 category=scope.category,
             ),
+            "decision-breached",
         ),  # fmt: skip
-        # Advances recovered from the wrongdoer in the months (docs/regulation.md §5), by the claims' branch.
+        # Advances recovered from the wrongdoer in the months (docs/regulation.md §5): the claims' branch,
+        # their policies' channel and category; the claims with a recovery registered then.
         (
             "追偿回收",
-            text.yuan(
-                claim_figures.recovered(
-                    start=scope.first, end=_month_end(scope.last), branch_ids=scope.branch_ids
-                )
+            text.yuan(total.recovered),
+            _url(
+                "claims:queue",
+                state="all",
+                recovered_from=scope.first.isoformat(),
+                recovered_to=_month_end(scope.last).isoformat(),
+                branch=branch,
+                sales_channel=scope.channel,
+                category=scope.category,
             ),
-            None,
-        ),
+            "recovered",
+        ),  # fmt: skip
     ]
     return context
 

@@ -47,6 +47,7 @@ class Month:
     cycle_seconds: int = 0
     reported: int = 0
     decision_breached: int = 0
+    recovered: Decimal = Decimal(0)
 
     @property
     def lapsed(self) -> int:
@@ -80,7 +81,7 @@ class Series:
         total = Month(self.months[0].month if self.months else dt.date.min)
         for m in self.months:
             for name in ("started", "started_premium", "ended", "renewed", "earned", "paid",
-                         "paid_claims", "cycle_seconds", "reported", "decision_breached"):  # fmt: skip
+                         "paid_claims", "cycle_seconds", "reported", "decision_breached", "recovered"):  # fmt: skip
                 setattr(total, name, getattr(total, name) + getattr(m, name))
         return total
 
@@ -114,7 +115,7 @@ def monthly(scope: Scope) -> list[Series]:
         .values(*keys)
         .annotate(
             paid=Sum("paid_amount"), paid_claims=Sum("paid_claims"), cycle_seconds=Sum("cycle_seconds"),
-            reported=Sum("reported"), decision_breached=Sum("decision_breached"),
+            reported=Sum("reported"), decision_breached=Sum("decision_breached"), recovered=Sum("recovered"),
         )
         .order_by()
     )  # fmt: skip

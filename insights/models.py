@@ -48,7 +48,8 @@ class PolicyMonth(models.Model):
 class ClaimMonth(models.Model):
     """Claims of one month and segment (the segment of the claim's policy): paid amounts and
     claims paid in the month (cycle report → payment), claims reported in the month and those
-    of them whose 5-day decision deadline was missed (docs/regulation.md §6)."""
+    of them whose 5-day decision deadline was missed (docs/regulation.md §6), and advances
+    recovered from the wrongdoer in the month (§5)."""
 
     month = models.DateField("月份")
     branch = models.ForeignKey(Branch, verbose_name="网点", on_delete=models.CASCADE, related_name="+")
@@ -59,6 +60,7 @@ class ClaimMonth(models.Model):
     cycle_seconds = models.BigIntegerField("报案至支付合计秒数", default=0)
     reported = models.PositiveIntegerField("报案数", default=0)
     decision_breached = models.PositiveIntegerField("超 5 日核定", default=0)
+    recovered = models.DecimalField("追偿回收", max_digits=16, decimal_places=2, default=0)
 
     class Meta:
         verbose_name = "赔案月度统计"

@@ -76,20 +76,21 @@ _MONTH = f"date_trunc('month', {{}} AT TIME ZONE '{TZ}')::date"
 
 _CLAIMS = f"""
 INSERT INTO insights_claimmonth
-    (month, branch_id, channel, category, paid_amount, paid_claims, cycle_seconds, reported, decision_breached)
+    (month, branch_id, channel, category, paid_amount, paid_claims, cycle_seconds, reported, decision_breached,
+     recovered)
 SELECT month, branch_id, channel, category, sum(paid_amount), sum(paid_claims), sum(cycle_seconds),
-       sum(reported), sum(decision_breached)
+       sum(reported), sum(decision_breached), sum(recovered)
 FROM (
     SELECT {_MONTH.format("pay.paid_at")} AS month, c.branch_id, p.channel,
            v.premium_category AS category, sum(pay.amount) AS paid_amount, 0 AS paid_claims,
-           0 AS cycle_seconds, 0 AS reported, 0 AS decision_breached
+           0 AS cycle_seconds, 0 AS reported, 0 AS decision_breached, 0 AS recovered
     FROM claims_payment pay JOIN claims_claim c ON c.id = pay.claim_id
     JOIN policies_policy p ON p.id = c.policy_id JOIN policies_vehicle v ON v.id = c.vehicle_id
     WHERE pay.status = %(paid)s AND pay.paid_at >= %(since)s AND pay.paid_at < %(until)s
     GROUP BY 1, 2, 3, 4
   UNION ALL
     SELECT {_MONTH.format("c.paid_at")}, c.branch_id, p.channel, v.premium_category, 0, count(*),
-           sum(extract(epoch FROM c.paid_at - c.reported_at))::bigint, 0, 0
+           sum(extract(epoch FROM c.paid_at - c.reported_at))::bigint, 0, 0, 0
     FROM claims_claim c
     JOIN policies_policy p ON p.id = c.policy_id JOIN policies_vehicle v ON v.id = c.vehicle_id
     WHERE c.paid_at >= %(since)s AND c.paid_at < %(until)s
@@ -99,10 +100,17 @@ FROM (
            count(*),
            count(*) FILTER (WHERE c.decision_breached
                             OR (c.decided_at IS NULL AND c.decision_due_at <= %(now)s
-                                AND c.state = ANY(%(undecided)s)))
+                                AND c.state = ANY(%(undecided)s))), 0
     FROM claims_claim c
     JOIN policies_policy p ON p.id = c.policy_id JOIN policies_vehicle v ON v.id = c.vehicle_id
     WHERE c.reported_at >= %(since)s AND c.reported_at < %(until)s
+    GROUP BY 1, 2, 3, 4
+  UNION ALL
+    -- advances recovered from the wrongdoer (docs/regulation.md §5), by the claim's branch
+    SELECT {_MONTH.format("r.at")}, c.branch_id, p.channel, v.premium_category, 0, 0, 0, 0, 0, sum(r.amount)
+    FROM claims_recovery r JOIN claims_claim c ON c.id = r.claim_id
+    JOIN policies_policy p ON p.id = c.policy_id JOIN policies_vehicle v ON v.id = c.vehicle_id
+    WHERE r.at >= %(since)s AND r.at < %(until)s
     GROUP BY 1, 2, 3, 4
 ) u
 GROUP BY 1, 2, 3, 4

@@ -221,5 +221,8 @@ def test_the_dashboard_shows_the_recoveries_of_the_months(
     services.claim_recover(
         claim=claim, by=claims_adjuster, amount="1234.56", debtor="盗抢行为人", reference="R-1"
     )
+    from insights.refresh import summaries_refresh
+
+    summaries_refresh(first=now.date().replace(day=1))  # the dashboard reads the monthly summaries
     page = supervisor_client.get(reverse("dashboard")).content.decode()
     assert "追偿回收" in page and "¥1,234.56" in page

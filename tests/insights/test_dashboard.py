@@ -122,7 +122,7 @@ def test_the_claims_panel_links_to_the_claims_past_the_five_day_deadline(
     summaries_refresh(first=add_months(THIS_MONTH, -2))
     response = supervisor_client.get(reverse("dashboard"))
     (panel,) = [p for t, p in response.context["panels"] if p["key"] == "claim-steps"]
-    label, count, url = panel["kpis"][2]
+    label, count, url, _ = panel["kpis"][2]
     assert count == 1 and "deadline=decision" in url
     listing = supervisor_client.get(url).content.decode()
     assert claim.number in listing and on_time.number not in listing

@@ -268,3 +268,62 @@ def test_the_queue_filters_by_branch_and_creation_dates(supervisor_client, sla_t
     params["created_from"] = "2025-03-01"
     page = supervisor_client.get(reverse("support:queue"), params)
     assert "创建日期范围有误" in page.content.decode()
+
+
+def _recovered_claim(
+    policy, *, amount: str, reference: str, hotline_agent, walk_to, supervisor, claims_adjuster
+):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from claims import services
+    from claims.choices import ClaimState
+
+    now = timezone.now()
+    claim = factories.make_claim(
+        policy, by=hotline_agent, now=now - dt.timedelta(hours=6), advance_case="stolen"
+    )
+    claim = walk_to(claim, ClaimState.REGISTERED, now=now - dt.timedelta(hours=6))
+    injured = claim.parties.get(kind="person")
+    services.claim_advance(
+        claim=claim, by=supervisor, party=injured, amount=Decimal("1800"), now=now - dt.timedelta(hours=1)
+    )
+    services.claim_recover(
+        claim=claim, by=claims_adjuster, amount=amount, debtor="盗抢行为人", reference=reference
+    )
+    return claim
+
+
+def test_the_recovery_kpi_comes_from_the_summary_with_the_filters_and_opens_its_claims(
+    supervisor_client, branch, hotline_agent, walk_to, supervisor, claims_adjuster
+):
+    from claims import figures as claim_figures
+
+    people = {"hotline_agent": hotline_agent, "walk_to": walk_to, "supervisor": supervisor,
+              "claims_adjuster": claims_adjuster}  # fmt: skip
+    counter = factories.PolicyFactory(branch=branch, start_date=add_months(THIS_MONTH, -2))
+    app = factories.PolicyFactory(branch=branch, channel="app", start_date=add_months(THIS_MONTH, -2))
+    by_counter = _recovered_claim(counter, amount="1234.56", reference="R-1", **people)
+    by_app = _recovered_claim(app, amount="100", reference="R-2", **people)
+    summaries_refresh(first=THIS_MONTH)
+
+    def kpi(**params):
+        response = supervisor_client.get(reverse("dashboard"), params)
+        (panel,) = [p for _, p in response.context["panels"] if p["key"] == "claim-steps"]
+        (found,) = [k for k in panel["kpis"] if k[3] == "recovered"]
+        return found
+
+    _, value, url, _ = kpi()
+    live = claim_figures.recovered(start=THIS_MONTH, end=today(), branch_ids=[branch.pk])
+    assert value == "¥1,334.56" and str(live) == "1334.56"
+    assert sorted(re.findall(r'data-claim="([^"]+)"', supervisor_client.get(url).content.decode())) == sorted(
+        [by_counter.number, by_app.number]
+    )
+    _, value, url, _ = kpi(channel="app")
+    assert value == "¥100.00" and "sales_channel=app" in url
+    assert re.findall(r'data-claim="([^"]+)"', supervisor_client.get(url).content.decode()) == [by_app.number]
+    _, value, _, _ = kpi(
+        start=f"{add_months(THIS_MONTH, -3):%Y-%m}", end=f"{add_months(THIS_MONTH, -1):%Y-%m}"
+    )
+    assert value == "¥0.00"
