@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from claims import access
 from claims.choices import ClaimState
 from claims.filters import ClaimFilter
 from claims.models import Claim
+from claims.tables import QUEUE_SORTS
 from core.exports import Column, ExportSpec, asked_export, export_response
 from core.masking import mask_name, mask_plate
 from policies.audit import log_people_exported
@@ -54,12 +54,12 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     fmt, full = asked_export(request)
     if fmt is None:
         return redirect("claims:queue")
-    queryset = access.claims_for_user(request.user, Claim.objects.for_queue()).order_by(
-        F("next_due_at").asc(nulls_last=True), "-reported_at"
-    )
+    queryset = access.claims_for_user(request.user, Claim.objects.for_queue())
     filters = ClaimFilter(request.GET, queryset=queryset)
     rows = filters.qs if filters.is_valid() else queryset.none()
+    # the page's sort (next deadline first by default): an index's order, read by keyset
+    keyset = QUEUE_SORTS.get(request.GET.get("sort", ""), QUEUE_SORTS["next_due_at"])
     return export_response(
-        request=request, spec=CLAIM_QUEUE, rows=rows, fmt=fmt, full=full,
+        request=request, spec=CLAIM_QUEUE, rows=rows, fmt=fmt, full=full, keyset=keyset,
         log_full_views=partial(log_people_exported, request, page="导出：赔案清单"),
     )  # fmt: skip

@@ -10,9 +10,10 @@ from, so page 500 costs what page 1 costs. The cursor in the URL is that row's s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Func, QuerySet, Value
 from django.db.models.lookups import GreaterThan, LessThan
@@ -149,3 +150,44 @@ def _text(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def keyset_of(queryset: QuerySet) -> Keyset | None:
+    """The queryset's order as a keyset, when it is one: plain columns that are never NULL (a
+    NULL makes a row comparison unknown), all in one direction, ending with the primary key."""
+    model = queryset.model
+    ordering = list(
+        queryset.query.order_by or (model._meta.ordering if queryset.query.default_ordering else [])
+    )
+    if not ordering or not all(isinstance(item, str) for item in ordering):
+        return None
+    directions = {item.startswith("-") for item in ordering}
+    names = [item.lstrip("-") for item in ordering]
+    if len(directions) != 1 or names[-1] not in ("pk", model._meta.pk.name):
+        return None
+    for name in names[:-1]:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:  # an annotation or a relation's column: not a plain column
+            return None
+        if not field.concrete or field.null or field.is_relation:
+            return None
+    return Keyset((*names[:-1], "pk"), descending=directions.pop())
+
+
+def keyset_chunks(queryset: QuerySet, keyset: Keyset, *, size: int) -> Iterator[list]:
+    """Every row of `queryset` in `keyset` order, `size` rows a query, each query starting after
+    the last row of the one before (an index scan from there): memory holds one chunk, and no
+    cursor stays open between queries, so it works behind PgBouncer's transaction pooling."""
+    ordered = queryset.order_by(*keyset.order_by())
+    first = keyset.fields[0]
+    last: tuple | None = None
+    while True:
+        # The first column's bound beside the row comparison: PostgreSQL prunes partitions by it.
+        bound = {f"{first}__{'lte' if keyset.descending else 'gte'}": last[0]} if last else {}
+        rows = list((ordered.filter(keyset.beyond(last), **bound) if last else ordered)[:size])
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        last = tuple(_read(rows[-1], name) for name in keyset.fields)

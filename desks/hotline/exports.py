@@ -69,7 +69,7 @@ def status_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "请先查询或设置筛选条件，再导出结果。")
         return redirect(f"{reverse('hotline:home')}?{urlencode(list_filters(request.GET))}")
     return export_response(
-        request=request, spec=STATUS_LIST, rows=results.rows.order_by(*ORDERINGS[results.sort].order_by()),
+        request=request, spec=STATUS_LIST, rows=results.rows, keyset=ORDERINGS[results.sort],
         fmt=fmt, full=full,
         log_full_views=partial(log_people_exported, request, page="导出：续保状态清单"),
     )  # fmt: skip

@@ -140,11 +140,50 @@ def main() -> None:
                                customer=insured.policyholder, created_by=agent)  # fmt: skip
         ticket_add_note(ticket=ticket, by=agent, body="已告知到期日。")
         out["ticket"] = {"number": bool(ticket.number), "events": ticket.events.count()}
+
+        # A long export: keyset chunks, one query each, no cursor kept open between them.
+        out["export"] = export_through(branch)
     finally:
         stop.set()
         worker.join(timeout=30)
     out["churn"] = seen
     print("RESULT " + json.dumps(out, ensure_ascii=False, default=str))
+
+
+def export_through(branch) -> dict:
+    """9,000 rows of the access log exported as CSV, as a supervisor's request streams them."""
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from core.exports import CHUNK_ROWS, export_response, read_csv
+    from desks.access_log import ACCESS_LOG
+    from policies.models import PersonAccessLog
+    from policies.roles import SUPERVISOR
+
+    boss = UserFactory(username="pgb_boss", branch=branch, role=SUPERVISOR)
+    viewer = UserFactory(username="pgb_viewer", branch=branch, role=COUNTER_CLERK)
+    person = Person.objects.order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO policies_personaccesslog (user_id, person_id, page, path, accessed_at, other_branch) "
+            "SELECT %s, %s, 'counter', '/counter/', now() - g * interval '1 second', false "
+            "FROM generate_series(0, 8999) g",
+            [viewer.pk, person.pk],
+        )
+    request = RequestFactory().get("/dashboard/access-log/export/", {"export": "csv"})
+    request.user = boss
+    rows = PersonAccessLog.objects.filter(user=viewer).select_related("user", "person")
+    rows = rows.order_by("-accessed_at", "-pk")
+    with CaptureQueriesContext(connection) as captured:
+        response = export_response(request=request, spec=ACCESS_LOG, rows=rows, fmt="csv")
+        exported = read_csv(b"".join(response.streaming_content))
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "policies_personaccesslog"' in q["sql"]]
+    return {
+        "rows": len(exported) - 1,
+        "reads": len(reads),
+        "chunked": all(f"LIMIT {CHUNK_ROWS}" in sql for sql in reads),
+        "newest_first": [r[0] for r in exported[1:]] == sorted((r[0] for r in exported[1:]), reverse=True),
+    }
 
 
 def _csv(rows: list[dict]) -> io.StringIO:

@@ -100,6 +100,13 @@ def test_a_claim_is_reported_and_approved_and_a_ticket_opened_through_pgbouncer(
     assert out["ticket"]["number"] and out["ticket"]["events"] == 2
 
 
+def test_a_long_export_streams_in_keyset_chunks_through_pgbouncer(run):
+    """Server-side cursors are off behind PgBouncer (psycopg would read a whole result at once):
+    9,000 rows come in chunks of 2,000, one query each, in the list's order."""
+    out, _, _ = run
+    assert out["export"] == {"rows": 9000, "reads": 5, "chunked": True, "newest_first": True}
+
+
 def test_the_code_takes_no_session_level_advisory_lock_and_keeps_no_session_state():
     """What PgBouncer's transaction pooling forbids: session advisory locks, SET without LOCAL,
     temporary tables outside a transaction's scope, LISTEN, WITH HOLD cursors."""
