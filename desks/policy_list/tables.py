@@ -7,6 +7,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.clock import today
 from core.keyset import Keyset
 from core.masking import mask_name, mask_plate
 from desks.policy_list.filters import ListKind
@@ -60,7 +61,8 @@ class PolicyListTable(tables.Table):
     def render_renewal(self, record):
         successor = getattr(record, "successor", None)
         if successor is None:
-            return mark_safe('<span class="text-secondary">未续保</span>')
+            ended = record.end_date < today()
+            return mark_safe(f'<span class="text-secondary">{"未续保" if ended else "尚未期满"}</span>')
         days = (successor.start_date - record.end_date).days
         late = successor.start_date - record.end_date > RENEWAL_GRACE
         return format_html(

@@ -55,18 +55,20 @@ def business():
     return {"nanjing": nanjing, "haikou": haikou, "lapsed": lapsed}
 
 
-def _click_point(page, chart: str, series: int, index: int) -> None:
-    """Click the point `index` of series `series` where ECharts drew it."""
+def _click_point(page, chart: str, series: int, index: int, *, height: float = 1) -> None:
+    """Click the point `index` of series `series` where ECharts drew it (a bar of the first,
+    bottom series of a stack: at `height` of its value)."""
     x, y = page.evaluate(
-        """([chart, series, index]) => {
+        """([chart, series, index, height]) => {
             const el = document.querySelector(`[data-chart="chart-${chart}"]`);
             const c = echarts.getInstanceByDom(el);
             const opt = c.getOption();
-            const [px, py] = c.convertToPixel({seriesIndex: series}, [index, opt.series[series].data[index].value]);
+            const value = opt.series[series].data[index].value * height;
+            const [px, py] = c.convertToPixel({seriesIndex: series}, [index, value]);
             const box = el.getBoundingClientRect();
             return [box.left + px, box.top + py];
         }""",
-        [chart, series, index],
+        [chart, series, index, height],
     )
     page.mouse.click(x, y)
 
@@ -99,6 +101,20 @@ def test_from_the_lapse_rate_to_the_lapsed_policies_and_back(page, business):
     page.go_back()
     page.wait_for_url("**/dashboard/")
     page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
+
+    # a bar of the channel mix: the policies started that month through that channel
+    chart = page.evaluate("() => JSON.parse(document.getElementById('chart-channel-mix').textContent)")
+    first = chart["series"][0]
+    index = next(i for i, p in enumerate(first["data"]) if p["value"])
+    page.locator('[data-chart="chart-channel-mix"]').scroll_into_view_if_needed()
+    _click_point(page, "channel-mix", 0, index, height=0.5)
+    page.wait_for_url("**/dashboard/policies/?*kind=started*")
+    assert "channel=counter" in page.url and first["name"] == "柜面"
+    assert page.get_by_test_id("policy-count").inner_text() == f"共 {first['data'][index]['value']} 件"
+    screenshot(page, "dashboard-drill-started")
+    page.get_by_test_id("back-to-dashboard").click()
+    page.wait_for_url("**/dashboard/?*")
+    page.locator('[data-chart="chart-channel-mix"] canvas').first.wait_for()
 
 
 def test_head_office_compares_two_branches_and_filters_by_channel(page, business):

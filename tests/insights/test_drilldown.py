@@ -198,7 +198,9 @@ def test_a_channel_mix_point_lists_the_policies_started_that_month_through_that_
     app = point_of(chart, "APP", year_before)
     assert listed(supervisor_client.get(app["url"])) == [month_book["app"].number] and app["value"] == 1
     renewals = point_of(chart, "柜面", MONTH)
-    assert listed(supervisor_client.get(renewals["url"])) == [month_book["renewal"].number]
+    renewed_ones = supervisor_client.get(renewals["url"])
+    assert listed(renewed_ones) == [month_book["renewal"].number]
+    assert "尚未期满" in renewed_ones.content.decode()  # its cover has not ended: no "未续保"
     assert renewals["value"] == 1
 
 
