@@ -355,6 +355,20 @@ PAGES: dict[str, Page] = {
             "category": ["FAMILY_LT6"],
         },
     ),
+    "dashboard policies": Page(
+        "boss",
+        "get",
+        lambda w: reverse("dashboard_policies"),
+        lambda w: {
+            "kind": ["lapsed", "renewed", "started"],
+            "start": ["2026-01"],
+            "end": ["2026-06"],
+            "branch": [str(w.policy.branch_id)],
+            "channel": ["app"],
+            "category": ["FAMILY_LT6"],
+            "after": ["2026-01-31~1"],
+        },
+    ),
     "dashboard refresh": Page(
         "boss", "post", lambda w: reverse("dashboard_refresh"), lambda w: {"query": ["channel=app"]}
     ),
@@ -373,7 +387,10 @@ PAGES: dict[str, Page] = {
                 "channel": list(Channel.values),
                 "priority": list(Priority.values),
                 "assigned": ["me", "none"],
-                "sla": ["breached", "due"],
+                "sla": ["breached", "due", "missed_response", "missed_resolution"],
+                "branch": [str(w.ticket.queue.branch_id or w.policy.branch_id)],
+                "created_from": [_date(-30)],
+                "created_to": [_date(0)],
             }
             | PAGING
         ),
@@ -473,6 +490,8 @@ PAGES: dict[str, Page] = {
                 "deadline": ["overdue", "breached"],
                 "channel": ["hotline", "counter"],
                 "risk": ["true", "false", "unknown"],
+                "recovered_from": [_date(-30)],
+                "recovered_to": [_date(0)],
             }
             | PAGING
         ),
