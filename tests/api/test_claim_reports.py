@@ -246,3 +246,11 @@ def test_report_queries_do_not_grow_with_the_parties(api, branch, django_assert_
 
 
 MAX_REPORT_QUERIES = 40
+
+
+def test_the_openapi_example_message_is_what_a_report_is_told(api, due_vehicle):
+    from channels.api.openapi import CLAIM_EXAMPLE
+
+    body = report(api, report_body(due_vehicle)).json()
+    example = CLAIM_EXAMPLE["message"].replace(CLAIM_EXAMPLE["claim_number"], body["claim_number"])
+    assert body["message"] == example  # "1 日内": the documents deadline of the seeded table (§6)

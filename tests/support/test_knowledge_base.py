@@ -54,7 +54,9 @@ def test_unrelated_or_too_short_queries_find_nothing():
 
 def test_the_seeded_answers_state_the_regulations_numbers():
     late = Article.objects.get(title=LATE_RENEWAL).body
-    assert "两倍的罚款" in late and "1,900 元" in late and "90 天" in late  # docs/regulation.md §4
+    assert "两倍的罚款" in late and "1,900 元" in late  # docs/regulation.md §4
+    # the advance window is the province's (ProvinceRule), 90 days by default (§4)
+    assert "一般可在保险止期前 90 天内办理续保（个别省份的提前期不同" in late
     rose = Article.objects.get(title=PREMIUM_ROSE).body
     assert "1,235 元" in rose and "665 元" in rose and "475 元" in rose  # docs/regulation.md §2
     costs = Article.objects.get(title=CLAIM_COSTS).body
@@ -75,3 +77,25 @@ def test_unpublished_articles_are_not_offered():
 
 def test_a_category_offers_its_usual_answers():
     assert {a.title for a in kb_for_category("premium")} == {PREMIUM_ROSE, ONLINE}
+
+
+def test_no_seeded_answer_says_the_advance_window_is_90_days_everywhere():
+    for article in Article.objects.filter(title__in=[LATE_RENEWAL, CHECK_STATUS, ONLINE]):
+        assert "个别省份" in article.body, article.title
+        assert "止期前 90 天内办理续保，" not in article.body and "还有 90 天以上" not in article.body
+    assert kb_search("个别省份提前期")  # the search terms follow the new words
+
+
+def test_the_advance_window_rewrite_leaves_an_edited_answer_alone():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, rewrite = ("support", "0008_ticket_subject_bigram_index"), (
+        "support", "0009_knowledge_base_advance_window_per_province"
+    )  # fmt: skip
+    MigrationExecutor(connection).migrate([before])
+    assert "止期前 90 天内办理续保，" in Article.objects.get(title=ONLINE).body  # the seeded words again
+    Article.objects.filter(title=LATE_RENEWAL).update(body="本店自定义答复：止期前 60 天内可续保。")
+    MigrationExecutor(connection).migrate([rewrite])
+    assert Article.objects.get(title=LATE_RENEWAL).body == "本店自定义答复：止期前 60 天内可续保。"
+    assert "个别省份" in Article.objects.get(title=ONLINE).body
