@@ -4,9 +4,10 @@ A supervisor's 立即刷新 records a `RefreshJob` (at most one queued or runnin
 says so, so a second click — or two supervisors at once — finds the first); the
 `run_insights_jobs` worker takes queued jobs with FOR UPDATE SKIP LOCKED, so two workers never
 take the same one, and runs `summaries_refresh` under `INSIGHTS_JOB_TIMEOUT_SECONDS` instead of
-the request's statement timeout. A failure is recorded with its message and changes no figure
-(the refresh is one transaction). A job left running longer than the timeout was abandoned by a
-worker that died: it is marked failed, and the next click queues a new one.
+the request's statement timeout (per statement). A failure is recorded with its message and
+changes no figure (the refresh is one transaction). The worker holds its job's row lock while
+the refresh runs: a job marked running whose row is free lost its worker (a crash, a kill) and
+is marked failed, so the next click queues a new one.
 """
 
 from __future__ import annotations
@@ -29,16 +30,25 @@ ABANDONED = "处理进程中断，刷新未完成"
 Status = RefreshJob.Status
 
 
-def _timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.INSIGHTS_JOB_TIMEOUT_SECONDS)
+def _timeout_ms() -> str:
+    return str(settings.INSIGHTS_JOB_TIMEOUT_SECONDS * 1000)
 
 
 def jobs_abandoned_fail(*, now: dt.datetime | None = None) -> int:
-    """Mark failed the jobs running for longer than any refresh may run (their worker died)."""
+    """Mark failed the running jobs no worker holds any more (it died mid-run): a worker holds
+    its job's row lock for as long as the refresh runs, so a job marked running whose row is
+    free — a minute after it started, past the moment between taking it and locking it — lost
+    its worker."""
     now = now or timezone.now()
-    return RefreshJob.objects.filter(
-        status=Status.RUNNING, started_at__lt=now - _timeout() - dt.timedelta(minutes=1)
-    ).update(status=Status.FAILED, finished_at=now, error=ABANDONED)
+    with transaction.atomic():
+        lost = list(
+            RefreshJob.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.RUNNING, started_at__lt=now - dt.timedelta(minutes=1))
+            .values_list("pk", flat=True)
+        )
+        return RefreshJob.objects.filter(pk__in=lost).update(
+            status=Status.FAILED, finished_at=now, error=ABANDONED
+        )
 
 
 def refresh_request(*, by: User, now: dt.datetime | None = None) -> tuple[RefreshJob, bool]:
@@ -93,18 +103,21 @@ def run_next_job(*, worker: str) -> RefreshJob | None:
         return None
     try:
         with transaction.atomic():
+            RefreshJob.objects.select_for_update().filter(pk=job.pk).first()  # held while it runs
             with connection.cursor() as cursor:  # this transaction only: fine behind PgBouncer
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)",
-                    [str(int(_timeout().total_seconds() * 1000))],
+                    [_timeout_ms()],
                 )
             job.run = summaries_refresh(first=job.first_month, by=job.requested_by)
+            _finish(job, Status.DONE)  # with the figures: never running once they are in
     except Exception as exc:  # any failure is recorded on the job; the figures stay as they were
         logger.exception("refresh job %s failed", job.pk)
-        job.status = Status.FAILED
-        job.error = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:500]
-    else:
-        job.status = Status.DONE
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "run", "finished_at"])
+        job.run = None
+        _finish(job, Status.FAILED, error=(str(exc).strip().splitlines() or [type(exc).__name__])[0][:500])
     return job
+
+
+def _finish(job: RefreshJob, status: str, *, error: str = "") -> None:
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.save(update_fields=["status", "error", "run", "finished_at"])

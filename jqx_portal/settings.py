@@ -331,8 +331,8 @@ GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=5.0)
 # Outbox sender: attempts before a message is given up as failed, and the claim lease.
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=6)
 MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=120)
-# The dashboard's 立即刷新 runs in the `run_insights_jobs` worker: the longest a refresh may run
-# there (its statement timeout; a job running longer is taken for abandoned by a dead worker).
+# The dashboard's 立即刷新 runs in the `run_insights_jobs` worker: the statement timeout of the
+# refresh there (instead of the requests' DATABASE_STATEMENT_TIMEOUT_MS).
 INSIGHTS_JOB_TIMEOUT_SECONDS = env.int("INSIGHTS_JOB_TIMEOUT_SECONDS", default=1800)
 if INSIGHTS_JOB_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("INSIGHTS_JOB_TIMEOUT_SECONDS must be at least 1")

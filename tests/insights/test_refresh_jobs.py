@@ -123,14 +123,25 @@ def test_the_page_says_when_the_last_refresh_failed(supervisor_client, superviso
 
 
 @pytest.mark.django_db
-def test_a_job_abandoned_by_a_dead_worker_does_not_block_the_next_click(supervisor, settings):
+def test_a_job_abandoned_by_a_dead_worker_does_not_block_the_next_click(supervisor):
     job, _ = refresh_request(by=supervisor)
-    started = job.requested_at - dt.timedelta(seconds=settings.INSIGHTS_JOB_TIMEOUT_SECONDS + 120)
+    started = job.requested_at - dt.timedelta(minutes=2)  # and no worker holds its row
     RefreshJob.objects.filter(pk=job.pk).update(status="running", started_at=started, worker="gone")
     again, queued = refresh_request(by=supervisor)
     assert queued and again.pk != job.pk
     job.refresh_from_db()
     assert (job.status, job.error) == ("failed", ABANDONED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_refresh_its_worker_still_holds_is_not_taken_for_abandoned(supervisor):
+    job, _ = refresh_request(by=supervisor)
+    started = job.requested_at - dt.timedelta(hours=3)
+    RefreshJob.objects.filter(pk=job.pk).update(status="running", started_at=started, worker="busy")
+    with _direct_connection() as other, other.transaction():
+        other.execute("SELECT id FROM insights_refreshjob WHERE id = %s FOR UPDATE", [job.pk])  # the worker
+        again, queued = refresh_request(by=supervisor)
+    assert not queued and again.pk == job.pk and again.status == "running"
 
 
 @pytest.mark.django_db
