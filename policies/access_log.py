@@ -56,16 +56,17 @@ class Burst:
 
 # Sliding windows: a window may start at any view. `scoped` is the reader's rows since the start
 # of the period; a view is an anchor when it and the views after it within the window are
-# enough rows (a window count, one pass over the user's views); only anchors count their
-# distinct people, through the (user, time) index. Overlapping qualifying windows of one account
-# are one burst (gaps and islands), shown by its window with the most people.
+# enough rows (a window count over the user's views newest first — the order of the (user, time
+# DESC) index, so nothing is sorted: "PRECEDING" is later in time); only anchors count their
+# distinct people, through the same index. Overlapping qualifying windows of one account are
+# one burst (gaps and islands), shown by its window with the most people.
 _UNUSUAL = """
 WITH scoped AS ({scoped}),
 anchors AS (
     SELECT id, user_id, accessed_at FROM (
         SELECT id, user_id, accessed_at,
-               count(*) OVER (PARTITION BY user_id ORDER BY accessed_at
-                              RANGE BETWEEN CURRENT ROW AND %(span)s FOLLOWING) AS ahead
+               count(*) OVER (PARTITION BY user_id ORDER BY accessed_at DESC
+                              RANGE BETWEEN %(span)s PRECEDING AND CURRENT ROW) AS ahead
         FROM scoped
     ) w
     WHERE ahead >= %(people)s
