@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet
 
 from claims.models import Claim
 from claims.selectors import claims_of_vehicles
 from core.clock import today
+from core.nested import instances, nested_rows
 from core.text import rate_factor, rate_words
 from policies.choices import NON_FLOATING_TERMS, FloatingReason, PremiumEntryKind, RenewalStatus, TermKind
 from policies.identifiers import is_trailer_plate
@@ -187,6 +189,9 @@ def counter_vehicle_desks(
     day = day or today()
     book = tariff_book()
     vehicles = sorted(person.vehicles.all(), key=lambda v: v.pk != focus)
+    for vehicle in vehicles:
+        for policy in vehicle.policies.all():
+            policy.ledger = instances(PremiumEntry, policy.ledger_rows)
     return [vehicle_desk(v, v.policies.all(), branch=branch, day=day, book=book) for v in vehicles]
 
 
@@ -218,17 +223,46 @@ def policy_floating_explanation(policy: Policy) -> FloatingExplanation:
     )
 
 
-def counter_person_queryset() -> QuerySet[Person]:
-    """A person's full record for the counter, in five queries whatever they own: the person,
-    their licences, their vehicles, every policy of those vehicles and their premium ledger."""
-    entries = PremiumEntry.objects.select_related("by").order_by("at", "pk")
+LICENCE_FIELDS = ("id", "number", "file_number", "classes", "first_issued", "valid_from", "valid_to")
+LEDGER_FIELDS = (
+    "id", "kind", "amount", "method", "reference", "at", "by__id", "by__username", "by__last_name", "by__first_name",
+)  # fmt: skip
+TICKET_FIELDS = (
+    "id", "number", "subject", "status", "channel", "created_at", "vehicle__id", "vehicle__plate",
+    "assignee__id", "assignee__username", "assignee__last_name", "assignee__first_name",
+)  # fmt: skip
+
+
+def person_licences() -> ArraySubquery:
+    """The person's licences, latest first, in the person's row (core.nested)."""
+    rows = DrivingLicence.objects.filter(holder=OuterRef("pk")).order_by("-valid_from", "pk")
+    return nested_rows(rows, *LICENCE_FIELDS)
+
+
+def licences_of(person: Person) -> list[DrivingLicence]:
+    """The licences read with the person (`counter_person_queryset`, `hotline_person_queryset`)."""
+    return instances(DrivingLicence, person.licence_rows)
+
+
+def counter_person_queryset(user: User) -> QuerySet[Person]:
+    """A person's full record for the counter, in three queries whatever they own: the person
+    with their licences and the open tickets `user` may see, their vehicles, and every policy
+    of those vehicles with its premium ledger (the short lists in their parent's row: core.nested)."""
+    entries = PremiumEntry.objects.filter(policy=OuterRef("pk")).order_by("at", "pk")
     policies = (
         Policy.objects.select_related("branch", "issued_by")
-        .prefetch_related(Prefetch("premium_entries", queryset=entries))
+        .annotate(ledger_rows=nested_rows(entries, *LEDGER_FIELDS))
         .order_by("start_date", "pk")
     )
-    return Person.objects.prefetch_related(
-        Prefetch("licences", queryset=DrivingLicence.objects.order_by("-valid_from", "pk")),
+    tickets = (
+        tickets_for_user(user)
+        .filter(customer=OuterRef("pk"))
+        .unfinished()
+        .order_by("-created_at", "-pk")[:CLAIMS_SHOWN]
+    )
+    return Person.objects.annotate(
+        licence_rows=person_licences(), ticket_rows=nested_rows(tickets, *TICKET_FIELDS)
+    ).prefetch_related(
         Prefetch(
             "vehicles",
             queryset=Vehicle.objects.order_by("plate", "pk").prefetch_related(
@@ -360,21 +394,14 @@ def claims_record(
     )
 
 
-def person_claims_record(user: User, person: Person, desks: Sequence[VehicleDesk]) -> ClaimsRecord:
+def person_claims_record(person: Person, desks: Sequence[VehicleDesk]) -> ClaimsRecord:
     """The person's claims (every claim of their vehicles: part of the record the clerk may open)
-    and the open tickets the user may see — two queries whatever the person owns."""
+    and the open tickets read with the person (`counter_person_queryset`) — one query."""
     vehicle_ids = [d.vehicle.pk for d in desks]
     rows = list(claims_of_vehicles(vehicle_ids)[: CLAIMS_SHOWN + 1]) if vehicle_ids else []
-    tickets = (
-        tickets_for_user(user)
-        .filter(customer=person)
-        .unfinished()
-        .select_related("vehicle", "assignee")
-        .order_by("-created_at", "-pk")[:CLAIMS_SHOWN]
-    )
     return claims_record(
         [p for d in desks for p in d.policies],
         rows[:CLAIMS_SHOWN],
         more=len(rows) > CLAIMS_SHOWN,
-        tickets=list(tickets),
+        tickets=instances(Ticket, person.ticket_rows),
     )

@@ -107,9 +107,9 @@ def _person_page(
         "cancel_reasons": CancelReason.choices,
         "person": person,
         "revealed": revealed,
-        "licences": view_models.licence_rows(person.licences.all(), day=day),
+        "licences": view_models.licence_rows(view_models.licences_of(person), day=day),
         "desks": desks,
-        "record": view_models.person_claims_record(request.user, person, desks),
+        "record": view_models.person_claims_record(person, desks),
         "focus": focus,
         "requoted": request.GET.get("requoted") == "1",
         "today": day,
@@ -127,7 +127,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         desk="counter",
         granted=access.granted_people(request),
-        queryset=view_models.counter_person_queryset(),
+        queryset=view_models.counter_person_queryset(request.user),
     )
     log_person_view(request, customer, "counter_person")
     return _person_page(request, customer)
@@ -141,7 +141,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         desk="counter",
         granted=access.granted_people(request),
-        queryset=view_models.counter_person_queryset(),
+        queryset=view_models.counter_person_queryset(request.user),
     )
     log_person_view(request, customer, "counter_reveal")
     if request.htmx:
@@ -200,7 +200,7 @@ def _form_again(request: HttpRequest, vehicle, **forms) -> HttpResponse:
         vehicle.owner_id,
         desk="counter",
         granted=access.granted_people(request),
-        queryset=view_models.counter_person_queryset(),
+        queryset=view_models.counter_person_queryset(request.user),
     )
     log_person_view(request, customer, "counter_person")
     return _person_page(request, customer, focus=vehicle.pk, **forms)

@@ -79,7 +79,7 @@ def _call_page(request: HttpRequest, call: RenewalCall, form: CallOutcomeForm, *
         call.person_id,
         desk="hotline",
         granted=access.granted_people(request),
-        queryset=hotline_person_queryset(),
+        queryset=hotline_person_queryset(request.user),
     )
     log_person_view(request, person, "hotline_call")
     context = {

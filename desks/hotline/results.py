@@ -1,6 +1,7 @@
 """The hotline's results page: the search, the filters and the rows they leave — one query
 for a page of rows whatever their number (keyset pages on the index's full order,
-`core.keyset`: page 500 costs what page 1 costs), and a count that stops at `COUNT_CAP`."""
+`core.keyset`: page 500 costs what page 1 costs), and a count that stops at `COUNT_CAP` (none
+when the whole list fits on its first page)."""
 
 from __future__ import annotations
 
@@ -120,5 +121,8 @@ def hotline_results(*, term: str, data, day: dt.date, per_page: int = PER_PAGE) 
     results.page = keyset_page(
         base, ORDERINGS[results.sort], per_page=per_page, after=data.get("after"), before=data.get("before")
     )
-    results.count = base.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if results.page.number == 1 and not results.page.has_next:
+        results.count = len(results.page.rows)  # the whole list is on its first page: nothing to count
+    else:
+        results.count = base.order_by().values("pk")[: COUNT_CAP + 1].count()
     return results

@@ -35,7 +35,7 @@ UNRECOGNISED_HINT = (
 )
 SIMILAR_MIN_LENGTH = 3  # shorter terms have no trigram an index could look up by substring
 GIVEN_NAME_MIN_LENGTH = 2  # a given name alone ("建平" for 张建平): one character would be too many
-PERSON_FIELDS = ("id", "name", "id_number", "phone")
+PERSON_FIELDS = ("id", "name", "id_number", "phone", "address")  # the address: the city beside the name
 
 
 @dataclass(frozen=True)

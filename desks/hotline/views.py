@@ -174,7 +174,7 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         desk="hotline",
         granted=access.granted_people(request),
-        queryset=hotline_person_queryset(),
+        queryset=hotline_person_queryset(request.user),
     )
     log_person_view(request, person, "hotline_customer")
     return customer_page(request, person, focus=focused_vehicle(request))
@@ -188,7 +188,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         desk="hotline",
         granted=access.granted_people(request),
-        queryset=hotline_person_queryset(),
+        queryset=hotline_person_queryset(request.user),
     )
     log_person_view(request, person, "hotline_reveal")
     if request.htmx:

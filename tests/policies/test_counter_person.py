@@ -253,7 +253,7 @@ def test_the_page_runs_the_same_queries_for_1_vehicle_as_for_8_vehicles_of_4_yea
 
     counts = {}
     for name, person in (("small", small), ("large", large)):
-        with django_assert_max_num_queries(14) as captured:  # incl. the claims record and open tickets
+        with django_assert_max_num_queries(10) as captured:  # incl. the claims record and open tickets
             page = clerk_client.get(reverse("counter:person", args=[person.pk])).content.decode()
         counts[name] = len(captured.captured_queries)
         assert page.count('data-testid="quote"') == (1 if name == "small" else 8)

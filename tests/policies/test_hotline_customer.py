@@ -2,12 +2,14 @@
 status and the counter's quote priced for the branch that issued its current policy; claims,
 tickets the agent may see, messages sent — and the call logged from it in two clicks."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core.clock import today
 from outbox.services import enqueue_message
@@ -149,6 +151,24 @@ def test_the_page_runs_the_same_queries_for_one_car_and_for_a_fleet(
     with django_assert_max_num_queries(len(one_car)):
         page = agent_client.get(url[large]).content.decode()
     assert page.count('data-testid="vehicle"') == 12
+
+
+def test_the_latest_claims_of_all_the_vehicles_come_first_and_the_rest_are_counted_as_more(
+    agent_client, branch
+):
+    """Each vehicle brings its latest few claims with it: the customer's latest eight are among them."""
+    owner = fleet_owner(vehicles=3, years=1, branch=branch, phone="13600000003")
+    reported = []
+    for hours, car in enumerate(list(owner.vehicles.order_by("pk")) * 4):
+        policy = car.policies.order_by("-start_date").first()
+        accident = timezone.now() - dt.timedelta(hours=3 + 5 * hours)
+        reported.append(make_claim(policy, accident_at=accident).number)
+
+    page = open_page(agent_client, owner).content.decode()
+
+    shown = re.findall(r'<tr data-testid="claim">\s*<td class="mono">(?:<a[^>]*>)?(LP\w+)', page)
+    assert shown == reported[:8]  # the newest accident first, whichever vehicle it was
+    assert "本门户赔案 8+" in page
 
 
 # --- Log the call -------------------------------------------------------------------------------
