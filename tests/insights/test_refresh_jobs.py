@@ -152,6 +152,10 @@ def test_only_those_who_may_refresh_queue_a_refresh(client, counter_clerk, hotli
         client.force_login(user)
         assert client.post(reverse("dashboard_refresh")).status_code == 403
     assert not RefreshJob.objects.exists()
+    client.force_login(counter_clerk)
+    assert client.get(reverse("dashboard_refresh_status")).status_code == 403
+    client.force_login(viewer)
+    assert client.get(reverse("dashboard_refresh_status")).status_code == 200
     assert client.get(reverse("dashboard")).status_code == 200  # the viewer sees the page
     assert "立即刷新</button>" not in client.get(reverse("dashboard")).content.decode()
 
