@@ -28,3 +28,23 @@ class QuickSelect(forms.Select):
             )
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return format_html("<select{}>\n{}\n</select>", flatatt(final), mark_safe("\n".join(options)))
+
+
+class OneOrMoreSelect(forms.SelectMultiple):
+    """A filter that usually takes one value and sometimes several (a link from the dashboard
+    comparing branches): a dropdown with an "all" option while at most one is chosen, a list
+    box when several are. The "all" option submits nothing."""
+
+    def __init__(self, attrs=None, *, empty_label: str = "全部"):
+        super().__init__(attrs)
+        self.empty_label = empty_label
+
+    def value_from_datadict(self, data, files, name):
+        return [v for v in super().value_from_datadict(data, files, name) if v]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = [v for v in self.format_value(value) if v]
+        if len(chosen) > 1:
+            return super().render(name, value, {**(attrs or {}), "size": 3}, renderer)
+        single = QuickSelect(attrs=self.attrs, choices=[("", self.empty_label), *self.choices])
+        return single.render(name, chosen[0] if chosen else "", attrs, renderer)

@@ -68,12 +68,21 @@ class Board:
             return str(self.scope.allowed[0])
         return ""
 
+    def branches_param(self, series: figures.Series) -> list[str]:
+        """The branches a list that takes several is filtered to: the series' branch when
+        comparing, else every branch chosen, or the user's own when they have one."""
+        if series.key:
+            return [str(series.key)]
+        if self.scope.branches:
+            return [str(b.pk) for b in self.scope.branches]
+        return [self.branch_param(series)] if self.branch_param(series) else []
+
     def policies_url(self, series: figures.Series, kind: str, month: dt.date, *, channel: str = "") -> str:
         """The supervisors' policy list behind a policy figure of `month` (the dashboard's
         channel, or the point's, and category; the series' branch)."""
         return _url(
             "dashboard_policies", kind=kind, start=f"{month:%Y-%m}", end=f"{month:%Y-%m}",
-            branch=self.branch_param(series), channel=channel or self.scope.channel,
+            branch=self.branches_param(series), channel=channel or self.scope.channel,
             category=self.scope.category,
         )  # fmt: skip
 
@@ -86,7 +95,7 @@ class Panel:
 
 
 def _url(name: str, **params) -> str:
-    query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
+    query = urlencode({k: v for k, v in params.items() if v not in ("", None, [])}, doseq=True)
     return f"{reverse(name)}?{query}" if query else reverse(name)
 
 
@@ -311,11 +320,11 @@ def _missed(board: Board, channel: str, target: str) -> str:
         "status": "",
         "sla": f"missed_{target}",
         "channel": channel,
-        "branch": board.branch_param(figures.Series(None)),
+        "branch": board.branches_param(figures.Series(None)),
         "created_from": scope.first.isoformat(),
         "created_to": _month_end(scope.last).isoformat(),
     }
-    query = urlencode({k: v for k, v in params.items() if v or k == "status"})
+    query = urlencode({k: v for k, v in params.items() if v or k == "status"}, doseq=True)
     return f"{reverse('support:queue')}?{query}"
 
 

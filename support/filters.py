@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.clock import start_of_day
-from core.widgets import QuickSelect
+from core.widgets import OneOrMoreSelect
 from policies.branches import branch_choices
 from policies.models import Person, Policy, Vehicle
 from policies.search import TermKind, classify
@@ -66,9 +66,9 @@ class TicketFilter(django_filters.FilterSet):
     sla = django_filters.ChoiceFilter(
         label="时限", choices=SLA_CHOICES, method="filter_sla", empty_label="全部时限"
     )
-    branch = django_filters.ChoiceFilter(
-        label="网点", field_name="queue__branch", choices=branch_choices, empty_label="全部网点",
-        widget=QuickSelect,
+    branch = django_filters.MultipleChoiceFilter(
+        label="网点", field_name="queue__branch", choices=branch_choices,
+        widget=OneOrMoreSelect(empty_label="全部网点"),
     )  # fmt: skip
     created_from = django_filters.DateFilter(label="创建日期 自", method="created_since")
     created_to = django_filters.DateFilter(label="创建日期 至", method="created_until")

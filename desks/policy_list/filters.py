@@ -10,7 +10,7 @@ from django import forms
 from django.db import models
 from django.db.models import QuerySet
 
-from core.widgets import QuickSelect
+from core.widgets import OneOrMoreSelect, QuickSelect
 from insights.access import branches_for_user
 from insights.forms import MAX_MONTHS, MonthField
 from policies.choices import PremiumCategory, SalesChannel
@@ -70,9 +70,9 @@ def _branches(request) -> QuerySet[Branch]:
 
 
 class PolicyListFilter(django_filters.FilterSet):
-    branch = django_filters.ModelChoiceFilter(
-        label="承保网点", queryset=_branches, empty_label="全部网点", widget=forms.Select(attrs=_SELECT),
-        error_messages={"invalid_choice": "网点不存在或不在您的管辖范围内。"},
+    branch = django_filters.ModelMultipleChoiceFilter(
+        label="承保网点", queryset=_branches, widget=OneOrMoreSelect(attrs=_SELECT, empty_label="全部网点"),
+        error_messages={"invalid_choice": "网点不存在或不在您的管辖范围内。", "invalid_pk_value": "网点参数有误。"},
     )  # fmt: skip
     channel = django_filters.ChoiceFilter(
         label="销售渠道", choices=SalesChannel.choices, empty_label="全部渠道", widget=QuickSelect(attrs=_SELECT),

@@ -27,11 +27,11 @@ def _dashboard_url(filterset: PolicyListFilter) -> str:
     params = {
         "start": f"{data['start']:%Y-%m}",
         "end": f"{data['end']:%Y-%m}",
-        "branch": data["branch"].pk if data.get("branch") else "",
+        "branch": [b.pk for b in data.get("branch") or []],
         "channel": data.get("channel") or "",
         "category": data.get("category") or "",
     }
-    return f"{reverse('dashboard')}?{urlencode({k: v for k, v in params.items() if v})}"
+    return f"{reverse('dashboard')}?{urlencode({k: v for k, v in params.items() if v}, doseq=True)}"
 
 
 @permission_required(access.VIEW_DASHBOARDS, raise_exception=True)

@@ -329,3 +329,35 @@ def test_the_recovery_kpi_comes_from_the_summary_with_the_filters_and_opens_its_
         start=f"{add_months(THIS_MONTH, -3):%Y-%m}", end=f"{add_months(THIS_MONTH, -1):%Y-%m}"
     )
     assert value == "¥0.00"
+
+
+def test_when_head_office_compares_branches_the_sums_open_the_chosen_branches_only(
+    client, head_office, month_book, branch, other_branch
+):
+    third = factories.BranchFactory(code="110100", name="北京朝阳营业部", province="北京", city="北京")
+    elsewhere = _policy(third, end=MONTH + dt.timedelta(days=4))
+    client.force_login(head_office)
+    year_before = add_months(MONTH, -12)
+    response = client.get(
+        reverse("dashboard"),
+        {"start": f"{year_before:%Y-%m}", "end": f"{MONTH:%Y-%m}", "branch": [branch.pk, other_branch.pk]},
+    )
+    point = point_of(chart_of(response, "channel-mix"), "柜面", year_before)
+    assert f"branch={branch.pk}" in point["url"] and f"branch={other_branch.pk}" in point["url"]
+    rows = listed(client.get(point["url"]))
+    assert elsewhere.number not in rows and month_book["haikou"].number in rows
+    assert len(rows) == point["value"] == 5  # 南京's on time, late, lapsed, taxi; 海口's
+
+
+def test_an_sla_point_of_compared_branches_lists_the_tickets_of_both(
+    client, head_office, sla_tickets, branch, other_branch
+):
+    client.force_login(head_office)
+    response = client.get(reverse("dashboard"), {"branch": [branch.pk, other_branch.pk]})
+    chart = chart_of(response, "ticket-sla")
+    point = chart["series"][0]["data"][chart["x"].index("APP")]
+    page = client.get(point["url"])
+    numbers = set(re.findall(r"T\d{6,}", page.content.decode()))
+    assert numbers == {sla_tickets[k].number for k in ("late", "overdue", "haikou")}
+    (select,) = re.findall(r'<select[^>]*name="branch"[^>]*>', page.content.decode())
+    assert "multiple" in select  # both branches shown as chosen
