@@ -1,7 +1,7 @@
 """The hotline's results page: the search, the filters and the rows they leave — one query
 for a page of rows whatever their number (keyset pages on the index's full order,
-`core.keyset`: page 500 costs what page 1 costs), and a count that stops at `COUNT_CAP` (none
-when the whole list fits on its first page)."""
+`core.keyset`: page 500 costs what page 1 costs), and a count that stops at `COUNT_CAP`: none
+when the whole list fits on its first page, and for filters alone only when asked (`COUNT_PARAM`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from policies.choices import RenewalStatus
 from policies.models import Policy, Vehicle
 
 COUNT_CAP = 500  # past this the page says "more than 500": no count over the whole table
+COUNT_PARAM = "count"  # a filtered list longer than a page is counted when this asks for it
 PER_PAGE = 20
 # Each sort is an index's full order — (end_date, id) and (start_date, id), also behind the
 # branch and channel filters — so a page starts where the previous one stopped.
@@ -62,7 +63,7 @@ class Results:
     search: SearchResult | None = None
     rows: QuerySet[Policy] | None = None  # None: nothing asked yet (or the filters are invalid)
     page: KeysetPage | None = None  # the rows shown
-    count: int = 0
+    count: int | None = 0  # None: not counted (a filtered list longer than a page, until asked)
     uninsured: list[Vehicle] = field(default_factory=list)
     sort: str = "-end_date"
 
@@ -72,11 +73,11 @@ class Results:
 
     @property
     def capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self.count is not None and self.count > COUNT_CAP
 
     @property
     def shown_count(self) -> int:
-        return min(self.count, COUNT_CAP)
+        return min(self.count or 0, COUNT_CAP)
 
 
 def chosen_sort(status: str | None, asked: str | None) -> str:
@@ -123,6 +124,10 @@ def hotline_results(*, term: str, data, day: dt.date, per_page: int = PER_PAGE) 
     )
     if results.page.number == 1 and not results.page.has_next:
         results.count = len(results.page.rows)  # the whole list is on its first page: nothing to count
-    else:
+    elif search_result is not None or data.get(COUNT_PARAM):
         results.count = base.order_by().values("pk")[: COUNT_CAP + 1].count()
+    else:
+        # A filtered list longer than a page is counted when asked: its capped count reads up
+        # to 501 rows through the status's conditions, more than the page of 20 shown.
+        results.count = None
     return results

@@ -154,7 +154,25 @@ def test_a_list_that_fits_on_its_first_page_is_counted_from_its_rows(agent_clien
     with CaptureQueriesContext(connection) as queries:
         page = agent_client.get(HOME, {"branch": branch.pk}).content.decode()
     assert len(re.findall(r'data-testid="result-row"', page)) == 3 and "共 <strong>3</strong> 辆车" in page
-    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and '"policies_policy"' in q["sql"]]
+    assert not policy_counts(queries)
+
+
+def policy_counts(queries) -> list[str]:
+    return [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and '"policies_policy"' in q["sql"]]
+
+
+def test_a_filtered_list_longer_than_a_page_is_counted_when_asked_and_no_further_than_the_cap(
+    agent_client, due_fleet
+):
+    first = agent_client.get(HOME, {"renewal": "due"}).content.decode()
+    asked = link(first, "count-results")
+    assert asked == "?renewal=due&count=1"
+    with CaptureQueriesContext(connection) as queries:
+        counted = agent_client.get(HOME + asked).content.decode()
+    assert "共 <strong>45</strong> 辆车" in counted
+    counts = policy_counts(queries)
+    assert counts and all(f"LIMIT {results.COUNT_CAP + 1}" in sql for sql in counts)
+    assert re.findall(r'data-vehicle="(\d+)"', counted) == re.findall(r'data-vehicle="(\d+)"', first)
 
 
 def test_pages_go_on_with_next_and_previous_and_no_count_of_the_table(agent_client, due_fleet):
@@ -162,9 +180,7 @@ def test_pages_go_on_with_next_and_previous_and_no_count_of_the_table(agent_clie
         first = agent_client.get(HOME, {"renewal": "due"}).content.decode()
     assert len(re.findall(r'data-testid="result-row"', first)) == 20
     assert 'data-testid="next-page"' in first and 'data-testid="previous-page"' not in first
-    assert "共 <strong>45</strong> 辆车" in first
-    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and '"policies_policy"' in q["sql"]]
-    assert counts and all(f"LIMIT {results.COUNT_CAP + 1}" in sql for sql in counts)
+    assert "不止一页" in first and not policy_counts(queries)  # counted only when asked
     assert not any(" OFFSET " in q["sql"] for q in queries)
     second = agent_client.get(HOME + link(first, "next-page")).content.decode()
     third = agent_client.get(HOME + link(second, "next-page")).content.decode()
@@ -214,7 +230,7 @@ def test_sorting_starts_again_from_the_first_page(agent_client, due_fleet):
 
 def test_past_the_cap_the_count_says_more_than(agent_client, due_fleet, monkeypatch):
     monkeypatch.setattr(results, "COUNT_CAP", 10)
-    page = agent_client.get(HOME, {"renewal": "due"}).content.decode()
+    page = agent_client.get(HOME, {"renewal": "due", "count": "1"}).content.decode()
     assert "超过 <strong>10</strong> 辆车" in page
 
 
