@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.clock import today
@@ -214,3 +215,22 @@ def test_the_search_by_person_reads_the_contexts_through_their_user_index(superv
         finally:
             cursor.execute("RESET enable_seqscan")
     assert "history_context_user_idx" in plan, plan
+
+
+def test_a_desk_post_that_changes_a_policy_records_who_and_which_page(supervisor_client, policy):
+    url = reverse("admin:policies_policy_correct", args=[policy.pk])
+    data = {
+        "premium": "701.00", "vehicle_tax": str(policy.vehicle_tax), "start_date": policy.start_date,
+        "end_date": policy.end_date, "reason": "出单时保费录入错误",
+    }  # fmt: skip
+    assert supervisor_client.post(url, data).status_code == 302
+    after = PolicyEvent.objects.filter(pgh_obj=policy, pgh_label="after").select_related("pgh_context").get()
+    assert after.pgh_context.metadata["url"] == url
+
+
+def test_a_posted_search_carries_no_history_context(agent_client, policy):
+    """A search writes no tracked table: none of its statements is sent behind the context."""
+    with CaptureQueriesContext(connection) as queries:
+        assert agent_client.post(reverse("hotline:home"), {"q": policy.policyholder.name}).status_code == 200
+    writes = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
+    assert writes and not [sql for sql in queries if "pghistory.context_id" in sql["sql"]]
