@@ -1,7 +1,8 @@
 """The demo's history and access log: the demo supervisor corrected a policy's vehicle tax
 (with the reason, so the policy's 历史 page has a correction), and the demo clerk opened many
-customers' records within one hour yesterday (so the dashboard's unusual-access panel and the
-access-log search have something to find). Deterministic given `rng` and `today`."""
+customers' records within one hour yesterday (so the dashboard's unusual-access panel — after
+the scan run here — and the access-log search have something to find). Deterministic given
+`rng` and `today`."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import random
 from decimal import Decimal
 
 import pghistory
+from django.utils import timezone
 
 from core.clock import start_of_day
+from policies.access_log import detect_bursts
 from policies.demo import DEMO_BRANCH_CODES
 from policies.models import Person, PersonAccessLog, Policy, User
 from policies.services import policy_correct
@@ -53,6 +56,8 @@ def seed(*, rng: random.Random, today: dt.date, stdout, scale: float = 1.0) -> i
     # auto_now_add stamped them now: spread them over 40 minutes yesterday afternoon.
     for n, row in enumerate(rows):
         PersonAccessLog.objects.filter(pk=row.pk).update(accessed_at=start + dt.timedelta(seconds=67 * n))
+    # The dashboard shows the bursts the background scan keeps: scan from the burst's start.
+    detect_bursts(now=timezone.now(), since=start)
     if stdout is not None:
         stdout.write(f"变更记录与查看记录：更正 1 张保单，{len(rows)} 条集中查看记录。")
     return len(rows)

@@ -29,7 +29,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from policies.models import Branch, Person, PersonAccessLog, Policy, User, Vehicle
+from policies.models import AccessBurst, Branch, Person, PersonAccessLog, Policy, User, Vehicle
 from policies.roles import ROLES, SUPERVISOR, role_of
 
 COUNTER_DESK = "policies.use_counter_desk"
@@ -257,8 +257,19 @@ def can_view_access_log(user: User) -> bool:
 def access_log_for_user(user: User) -> QuerySet[PersonAccessLog]:
     """The log rows `user` may read: a branch supervisor those of their branch's staff, head
     office (no branch) and superusers every row."""
+    return _of_staff_seen_by(user, PersonAccessLog.objects.all())
+
+
+def access_bursts_for_user(user: User) -> QuerySet[AccessBurst]:
+    """The unusual-access bursts `user` may read: those of the accounts whose log they read."""
+    return _of_staff_seen_by(user, AccessBurst.objects.all())
+
+
+def _of_staff_seen_by(user: User, rows: QuerySet) -> QuerySet:
+    """`rows` (each of one member of staff, `user`) that `user` may read: a branch supervisor
+    those of their branch's staff, head office (no branch) and superusers every row."""
     if not can_view_access_log(user):
-        return PersonAccessLog.objects.none()
+        return rows.none()
     if user.is_superuser or user.branch_id is None:
-        return PersonAccessLog.objects.all()
-    return PersonAccessLog.objects.filter(user__branch_id=user.branch_id)
+        return rows
+    return rows.filter(user__branch_id=user.branch_id)

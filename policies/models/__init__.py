@@ -1,4 +1,4 @@
-from .access import PersonAccessLog
+from .access import AccessBurst, AccessBurstScan, PersonAccessLog
 from .money import PremiumEntry
 from .parties import DrivingLicence, Person
 from .policy import NumberSequence, Policy
@@ -15,6 +15,8 @@ from .tariffs import (
 from .vehicle import Vehicle
 
 __all__ = [
+    "AccessBurst",
+    "AccessBurstScan",
     "BasePremiumRate",
     "Branch",
     "DrinkDrivingRecord",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core import partitions
 from core.clock import today
 from core.exports import read_csv
-from policies.access_log import unusual_access
+from policies.access_log import detect_bursts, unusual_access
 from policies.models import PersonAccessLog
 from tests.factories import PersonFactory, UserFactory
 
@@ -116,6 +116,7 @@ def test_one_account_viewing_many_people_in_an_hour_shows_on_the_dashboard(
         view(counter_clerk, PersonFactory(), at=start + dt.timedelta(minutes=5 * n))
     for n in range(4):  # under the threshold
         view(hotline_agent, PersonFactory(), at=start + dt.timedelta(minutes=5 * n))
+    detect_bursts(now=timezone.now())  # the worker's scan
     page = supervisor_client.get(reverse("dashboard")).content.decode()
     assert "异常查看客户信息" in page
     assert page.count('data-testid="burst"') == 1 and counter_clerk.username in page
@@ -126,6 +127,7 @@ def test_views_spread_over_hours_are_not_a_burst(supervisor_client, counter_cler
     start = timezone.now() - dt.timedelta(days=1)
     for n in range(6):
         view(counter_clerk, PersonFactory(), at=start + dt.timedelta(hours=n))
+    detect_bursts(now=timezone.now())
     assert 'data-testid="burst"' not in supervisor_client.get(reverse("dashboard")).content.decode()
 
 

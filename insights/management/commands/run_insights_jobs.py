@@ -3,18 +3,29 @@
 Each queued job is taken with FOR UPDATE SKIP LOCKED, so several workers may run at once and
 never take the same job; a job that fails is recorded with its message and changes no figure.
 Without --follow, runs what is queued and exits; with --follow SECONDS, keeps looking every
-SECONDS until SIGTERM (which lets the job in hand finish first)."""
+SECONDS until SIGTERM (which lets the job in hand finish first).
+
+Between jobs it also scans the access log for unusual access (policies.access_log.detect_bursts)
+at most once a minute: a worker already scanning is skipped, never waited for."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import os
 import signal
 import socket
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from insights.jobs import run_next_job
+from policies.access_log import detect_bursts
+
+logger = logging.getLogger(__name__)
+
+SCAN_EVERY = dt.timedelta(minutes=1)
 
 
 class Command(BaseCommand):
@@ -31,7 +42,11 @@ class Command(BaseCommand):
         worker = worker or f"{socket.gethostname()}:{os.getpid()}"
         stopping: list[bool] = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        next_scan = 0.0
         while not stopping:
+            if time.monotonic() >= next_scan:
+                next_scan = time.monotonic() + SCAN_EVERY.total_seconds()
+                self._scan_access_log(worker)
             job = run_next_job(worker=worker)
             if job is not None:
                 outcome = f"{job.run.rows} rows" if job.run else f"failed: {job.error}"
@@ -47,3 +62,14 @@ class Command(BaseCommand):
                 time.sleep(min(0.2, follow))
         if stopping:
             self.stdout.write(f"{worker}: stopped on SIGTERM")
+
+    def _scan_access_log(self, worker: str) -> None:
+        try:
+            report = detect_bursts(now=timezone.now(), every=SCAN_EVERY)
+        except Exception:  # the scan is retried in a minute; the refresh jobs go on
+            logger.exception("access log scan failed")
+            return
+        if report is not None and (report.created or report.extended):
+            self.stdout.write(
+                f"{worker}: access log: {report.created} new bursts, {report.extended} extended"
+            )
