@@ -20,6 +20,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
+from django.test import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from claims import services as claim_services  # noqa: E402
 from claims.models import ApprovalAuthority  # noqa: E402
@@ -27,15 +29,17 @@ from core.clock import SHANGHAI, today  # noqa: E402
 from outbox.models import OutboundMessage  # noqa: E402
 from outbox.sender import Sender  # noqa: E402
 from policies import services  # noqa: E402
+from policies.access_log import detect_bursts  # noqa: E402
 from policies.importing import POLICY_HEADER  # noqa: E402
 from policies.importing.policy_import import policies_import  # noqa: E402
-from policies.models import Person, Policy  # noqa: E402
+from policies.models import AccessBurst, Person, PersonAccessLog, Policy  # noqa: E402
 from policies.quotes import renewal_quote_on  # noqa: E402
 from policies.roles import CLAIMS_ADJUSTER, COUNTER_CLERK, HOTLINE_AGENT  # noqa: E402
 from reminders.planning import plan_reminders  # noqa: E402
 from support.services import ticket_add_note, ticket_create  # noqa: E402
 from tests.factories import (  # noqa: E402
     BranchFactory,
+    PersonFactory,
     PolicyFactory,
     UserFactory,
     VehicleFactory,
@@ -140,6 +144,17 @@ def main() -> None:
                                customer=insured.policyholder, created_by=agent)  # fmt: skip
         ticket_add_note(ticket=ticket, by=agent, body="已告知到期日。")
         out["ticket"] = {"number": bool(ticket.number), "events": ticket.events.count()}
+
+        # Unusual access: the scan takes its one row with FOR UPDATE SKIP LOCKED (no advisory
+        # lock), and a second scan extends rather than writes the burst again.
+        with override_settings(ACCESS_LOG_UNUSUAL={"people": 3, "minutes": 60, "days": 7}):
+            for _ in range(4):
+                PersonAccessLog.objects.create(
+                    user=clerk, person=PersonFactory(), page="柜面客户页", path="/counter/"
+                )
+            scans = [detect_bursts(now=timezone.now()) for _ in range(2)]
+        out["bursts"] = {"created": [scan.created for scan in scans],
+                         "kept": AccessBurst.objects.filter(user=clerk).count()}  # fmt: skip
 
         # A long export: keyset chunks, one query each, no cursor kept open between them.
         out["export"] = export_through(branch)

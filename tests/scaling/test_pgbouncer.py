@@ -100,6 +100,12 @@ def test_a_claim_is_reported_and_approved_and_a_ticket_opened_through_pgbouncer(
     assert out["ticket"]["number"] and out["ticket"]["events"] == 2
 
 
+def test_unusual_access_is_scanned_once_through_pgbouncer(run):
+    out, _, _ = run
+    assert out["bursts"]["created"][0] >= 1 and out["bursts"]["created"][1] == 0
+    assert out["bursts"]["kept"] == 1
+
+
 def test_a_long_export_streams_in_keyset_chunks_through_pgbouncer(run):
     """Server-side cursors are off behind PgBouncer (psycopg would read a whole result at once):
     9,000 rows come in chunks of 2,000, one query each, in the list's order."""
