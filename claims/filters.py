@@ -14,7 +14,7 @@ from claims.choices import ClaimChannel, ClaimState
 from claims.models import Claim, Recovery
 from claims.workflow import OPEN_STATES, UNDECIDED_STATES
 from core.clock import local, start_of_day
-from core.widgets import QuickSelect
+from core.widgets import OneOrMoreSelect
 from policies.branches import branch_choices
 from policies.choices import PremiumCategory, SalesChannel
 from policies.identifiers import normalize
@@ -40,11 +40,11 @@ class ClaimFilter(django_filters.FilterSet):
     )
     # The open branches from this process's copy, drawn in Python (core.widgets): no query and
     # no template per option on every page of the queue.
-    branch = django_filters.ChoiceFilter(
+    # Several only from the dashboard comparing branches (core.widgets.OneOrMoreSelect).
+    branch = django_filters.MultipleChoiceFilter(
         label="网点",
         choices=partial(branch_choices, active_only=True),
-        empty_label="全部网点",
-        widget=QuickSelect,
+        widget=OneOrMoreSelect(empty_label="全部网点"),
     )
     deadline = django_filters.ChoiceFilter(
         label="时限", choices=DEADLINE_CHOICES, method="by_deadline", empty_label="全部"

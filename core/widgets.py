@@ -40,7 +40,9 @@ class OneOrMoreSelect(forms.SelectMultiple):
         self.empty_label = empty_label
 
     def value_from_datadict(self, data, files, name):
-        return [v for v in super().value_from_datadict(data, files, name) if v]
+        values = super().value_from_datadict(data, files, name)  # a plain dict gives one value or None
+        values = [values] if isinstance(values, str) else values or []
+        return [v for v in values if v]
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = [v for v in self.format_value(value) if v]

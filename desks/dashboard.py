@@ -236,7 +236,7 @@ def loss_ratio_panel(board: Board) -> dict:
 def claims_panel(board: Board) -> dict:
     """Time spent in each claim step, and the claims whose 5-day decision was missed."""
     scope = board.scope
-    branch = board.branch_param(figures.Series(None))
+    branch = board.branches_param(figures.Series(None))
     steps = figures.step_times(scope)
     total = figures.Series(None, [m for s in board.monthly for m in s.months]).total()
     context = chart_panel(

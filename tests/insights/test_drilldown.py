@@ -361,3 +361,27 @@ def test_an_sla_point_of_compared_branches_lists_the_tickets_of_both(
     assert numbers == {sla_tickets[k].number for k in ("late", "overdue", "haikou")}
     (select,) = re.findall(r'<select[^>]*name="branch"[^>]*>', page.content.decode())
     assert "multiple" in select  # both branches shown as chosen
+
+
+def test_the_claims_kpis_of_compared_branches_open_the_claims_of_both(
+    client, head_office, branch, other_branch, hotline_agent
+):
+    from django.utils import timezone
+
+    made = {}
+    for br in (branch, other_branch, factories.BranchFactory(code="110100", name="北京朝阳营业部")):
+        policy = factories.PolicyFactory(branch=br, start_date=add_months(THIS_MONTH, -2))
+        claim = factories.make_claim(policy, by=hotline_agent, now=timezone.now() - dt.timedelta(days=8))
+        claim.decision_due_at = timezone.now() - dt.timedelta(days=1)
+        claim.save(update_fields=["decision_due_at"])
+        made[br.code] = claim
+    summaries_refresh(first=add_months(THIS_MONTH, -2))
+    client.force_login(head_office)
+    response = client.get(reverse("dashboard"), {"branch": [branch.pk, other_branch.pk]})
+    (panel,) = [p for _, p in response.context["panels"] if p["key"] == "claim-steps"]
+    (breached,) = [k for k in panel["kpis"] if k[3] == "decision-breached"]
+    assert breached[1] == 2
+    listing = client.get(breached[2]).content.decode()
+    assert sorted(re.findall(r'data-claim="([^"]+)"', listing)) == sorted(
+        [made["320100"].number, made["460100"].number]
+    )
