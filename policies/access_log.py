@@ -202,14 +202,19 @@ _KEPT = ("window_start", "window_end", "peak_start", "people", "views", "other_b
 
 
 def detect_bursts(
-    *, now: dt.datetime, since: dt.datetime | None = None, every: dt.timedelta | None = None
+    *,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+    every: dt.timedelta | None = None,
+    timeout_ms: int | None = None,
 ) -> ScanReport | None:
     """Find the bursts among the views since the last scan and keep them (AccessBurst): reads the
     views from the last scan's moment minus one window (a window that started before it may
     have gone on; a view written late is caught too), the last `days` on the first scan, or
     from `since` when given (a rescan); a burst that goes on from one scan to the next is
     extended, not written twice. Returns None when another worker is scanning (its row lock is
-    skipped, never waited for) or, with `every`, when the last scan is more recent than that."""
+    skipped, never waited for) or, with `every`, when the last scan is more recent than that.
+    `timeout_ms`: the scan's statement timeout (the first scan reads the whole period)."""
     spec = settings.ACCESS_LOG_UNUSUAL
     span = dt.timedelta(minutes=spec["minutes"])
     with transaction.atomic():
@@ -219,6 +224,9 @@ def detect_bursts(
         last = scan.scanned_to
         if every is not None and since is None and last is not None and last > now - every:
             return None
+        if timeout_ms is not None:
+            with connection.cursor() as cursor:  # this transaction only: fine behind PgBouncer
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(timeout_ms)])
         oldest = now - dt.timedelta(days=spec["days"])
         start = since or (max(last - span, oldest) if last else oldest)
         found = _find_bursts(

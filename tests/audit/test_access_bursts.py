@@ -10,7 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -218,3 +218,11 @@ def test_the_demo_seed_leaves_a_burst_on_the_dashboard():
     call_command("seed_demo", "--policies", "200", "--seed", "5", "--no-progress", stdout=StringIO())
     burst = AccessBurst.objects.get(user=User.objects.get(username="clerk"))
     assert burst.people == 36 and burst.window_end > timezone.now() - dt.timedelta(days=7)
+
+
+def test_a_scan_runs_under_its_own_statement_timeout_for_its_transaction_only():
+    with transaction.atomic():
+        detect_bursts(now=NOW, timeout_ms=1_800_000)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "30min"

@@ -17,6 +17,7 @@ import signal
 import socket
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -65,7 +66,9 @@ class Command(BaseCommand):
 
     def _scan_access_log(self, worker: str) -> None:
         try:
-            report = detect_bursts(now=timezone.now(), every=SCAN_EVERY)
+            report = detect_bursts(
+                now=timezone.now(), every=SCAN_EVERY, timeout_ms=settings.INSIGHTS_JOB_TIMEOUT_SECONDS * 1000
+            )
         except Exception:  # the scan is retried in a minute; the refresh jobs go on
             logger.exception("access log scan failed")
             return

@@ -2,12 +2,14 @@
 ACCESS_LOG_UNUSUAL_PEOPLE different customers within any ACCESS_LOG_UNUSUAL_MINUTES) and keep
 the bursts the dashboard shows. Reads only the views since the last scan, less one window; a
 burst that goes on is extended, not written twice. Skips (and says so) when another process is
-scanning. The `run_insights_jobs` worker runs it once a minute; this command is for cron."""
+scanning. The `run_insights_jobs` worker runs it once a minute; this command is for cron. Both
+scan under INSIGHTS_JOB_TIMEOUT_SECONDS (a first scan reads the whole period)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -42,7 +44,9 @@ class Command(BaseCommand):
         moment = start_of_day(since) if since else None
         try:
             with transaction.atomic():
-                report = detect_bursts(now=timezone.now(), since=moment)
+                report = detect_bursts(
+                    now=timezone.now(), since=moment, timeout_ms=settings.INSIGHTS_JOB_TIMEOUT_SECONDS * 1000
+                )
                 if dry_run:
                     raise DryRun(report)
         except DryRun as done:
