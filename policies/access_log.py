@@ -211,9 +211,10 @@ def detect_bursts(
     """Find the bursts among the views since the last scan and keep them (AccessBurst): reads the
     views from the last scan's moment minus one window (a window that started before it may
     have gone on; a view written late is caught too), the last `days` on the first scan, or
-    from `since` when given (a rescan); a burst that goes on from one scan to the next is
-    extended, not written twice. Returns None when another worker is scanning (its row lock is
-    skipped, never waited for) or, with `every`, when the last scan is more recent than that.
+    from `since` when given (a rescan, which finds the bursts from then on afresh); a burst that
+    goes on from one scan to the next is extended, not written twice. Returns None when another
+    worker is scanning (its row lock is skipped, never waited for) or, with `every`, when the
+    last scan is more recent than that.
     `timeout_ms`: the scan's statement timeout (the first scan reads the whole period)."""
     spec = settings.ACCESS_LOG_UNUSUAL
     span = dt.timedelta(minutes=spec["minutes"])
@@ -233,6 +234,8 @@ def detect_bursts(
             PersonAccessLog.objects.all(), since=start, people=spec["people"], minutes=spec["minutes"],
             limit=None,
         )  # fmt: skip
+        if since is not None:  # a rescan rebuilds its period (under raised thresholds, say)
+            AccessBurst.objects.filter(window_start__gte=since).delete()
         stored = list(
             AccessBurst.objects.filter(user_id__in={b.user_id for b in found}, window_end__gt=start)
         )
@@ -248,11 +251,11 @@ def detect_bursts(
             others = [old.pk for old in continued if old.pk != merged.pk]
             if others:  # a late view joined two bursts into one
                 AccessBurst.objects.filter(pk__in=others).delete()
-            kept = next((old for old in continued if old.pk == merged.pk), None)
-            if kept is None:
+            before = next((old for old in continued if old.pk == merged.pk), None)
+            if before is None:
                 merged.save(force_insert=True)
                 created += 1
-            elif others or any(getattr(kept, f) != getattr(merged, f) for f in _KEPT):
+            elif others or any(getattr(before, f) != getattr(merged, f) for f in _KEPT):
                 merged.save(update_fields=_KEPT)
                 extended += 1
         scan.scanned_to = max(last, now) if last else now

@@ -226,3 +226,16 @@ def test_a_scan_runs_under_its_own_statement_timeout_for_its_transaction_only():
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "30min"
+
+
+def test_a_rescan_under_a_raised_threshold_drops_what_it_no_longer_finds(counter_clerk, settings):
+    views(counter_clerk, NOW - dt.timedelta(days=2), 6)
+    views(counter_clerk, NOW - dt.timedelta(hours=5), 9)
+    detect_bursts(now=NOW)
+    assert AccessBurst.objects.count() == 2
+    settings.ACCESS_LOG_UNUSUAL = {**SPEC, "people": 8}
+    out = StringIO()
+    call_command(
+        "detect_access_bursts", "--since", f"{timezone.localdate(NOW - dt.timedelta(days=3))}", stdout=out
+    )
+    assert list(AccessBurst.objects.values_list("people", flat=True)) == [9]
