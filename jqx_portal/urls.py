@@ -8,6 +8,7 @@ from core.favicon import favicon
 from core.health import healthz
 from desks import access_log
 from desks import views as desk_views
+from desks.policy_list.exports import policy_list_export
 from desks.policy_list.views import policy_list
 from desks.urls import counter_patterns, hotline_patterns
 from history.admin import search_view as history_search
@@ -25,6 +26,7 @@ urlpatterns = [
     path("dashboard/", desk_views.dashboard, name="dashboard"),
     path("dashboard/refresh/", desk_views.dashboard_refresh, name="dashboard_refresh"),
     path("dashboard/policies/", policy_list, name="dashboard_policies"),
+    path("dashboard/policies/export/", policy_list_export, name="dashboard_policies_export"),
     path("dashboard/refresh/status/", desk_views.dashboard_refresh_status, name="dashboard_refresh_status"),
     path("dashboard/access-log/", access_log.access_log, name="access_log"),
     path("dashboard/access-log/export/", access_log.access_log_export, name="access_log_export"),
