@@ -90,12 +90,18 @@ class QueueView(SingleTableMixin, FilterView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """The filter form is posted: its search term (maybe an ID number or a phone) is kept
         in the session and the list's URL carries a key instead."""
-        params = {k: v for k, v in request.POST.items() if k in TicketFilter.base_filters and k != "q" and v}
+        params = {  # every value of a field: several branches may be chosen
+            name: kept
+            for name, values in request.POST.lists()
+            if name in TicketFilter.base_filters and name != "q" and (kept := [v for v in values if v])
+        }
         term = request.POST.get("q", "").strip()[:100]
         if term:
             params["s"] = remember_term(request, self.search_page, term)
         return redirect(
-            f"{reverse('support:queue')}?{urlencode(params)}" if params else reverse("support:queue")
+            f"{reverse('support:queue')}?{urlencode(params, doseq=True)}"
+            if params
+            else reverse("support:queue")
         )
 
     def get_filterset_kwargs(self, filterset_class):

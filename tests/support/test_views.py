@@ -180,6 +180,20 @@ def test_queue_filters_by_sla_state_and_search(agent_client, customer, branch_qu
     assert "13912345678" not in url and "s=" in url  # the phone stays in the session, not the URL
 
 
+def test_the_posted_queue_filter_keeps_every_chosen_branch(
+    supervisor_client, customer, branch_queue, other_branch_queue
+):
+    third = factories.QueueFactory(branch=factories.BranchFactory(name="西安雁塔营业部"))
+    for queue, subject in ((branch_queue, "南京的"), (other_branch_queue, "海口的"), (third, "西安的")):
+        factories.TicketFactory(customer=customer, queue=queue, subject=subject)
+    chosen = [branch_queue.branch_id, other_branch_queue.branch_id]
+    response = supervisor_client.post(reverse("support:queue"), {"branch": chosen, "status": ""}, follow=True)
+    [(url, _)] = response.redirect_chain
+    assert url.count("branch=") == 2
+    page = response.content.decode()
+    assert "南京的" in page and "海口的" in page and "西安的" not in page
+
+
 def test_a_search_term_typed_into_the_queue_url_is_not_searched(agent_client, customer, branch_queue):
     factories.TicketFactory(customer=customer, queue=branch_queue, subject="某工单")
     page = agent_client.get(reverse("support:queue"), {"q": "T000000"}).content.decode()
