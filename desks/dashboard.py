@@ -342,7 +342,11 @@ def reminders_panel(board: Board) -> dict:
     cells = {(s.channel, s.days_left): s for s in steps}
     # the conversion page shows at most a year: the scope's last year
     since = max(first, last - dt.timedelta(days=365))
-    url = _url("reminders:conversion", first=since.isoformat(), last=last.isoformat())
+    # the branches the chart sums (those chosen, or the user's own) and its segment
+    url = _url(
+        "reminders:conversion", first=since.isoformat(), last=last.isoformat(),
+        branch=scope.branch_ids or [], channel=scope.channel, category=scope.category,
+    )  # fmt: skip
     series = [
         {
             "name": label,
@@ -360,7 +364,7 @@ def reminders_panel(board: Board) -> dict:
         alerts=[(f"{shown} 条消息发送失败", reverse("reminders:failed"))] if failed else [],
         title="续保提醒转化率（按渠道与提醒节点）", kind="bar", unit="%",
         x=[labels[d] for d in days], series=series,
-        note="发送后完成续保的比例，按被提醒保单的网点、销售渠道与车辆类别筛选；点击查看转化分析（全部网点）。",
+        note="发送后完成续保的比例，按被提醒保单的网点、销售渠道与车辆类别筛选；点击查看同一筛选条件的转化分析。",
     )  # fmt: skip
 
 

@@ -7,7 +7,9 @@ preceded one renewal, the *last touch* is the latest sent — the one credited w
 *first touch* is each policy's earliest sent reminder (so their sums count policies).
 
 The figures are counted over millions of reminders by `conversion_refresh` into one row per
-planning day, channel and step (`ReminderConversionDay`) — after each day's planning, for
+planning day, channel and step and the reminded policy's branch, sales channel and vehicle
+category, with each day's totals beside them (`ReminderConversionDay`: the unfiltered page
+reads the totals, a few hundred rows a year) — after each day's planning, for
 the last `REFRESH_DAYS` days — and the supervisors' pages sum those rows for any period.
 """
 
@@ -132,25 +134,47 @@ def conversion_refresh(*, last: dt.date, days: int = REFRESH_DAYS, now: dt.datet
             SCORED
             + """
             INSERT INTO policies_reminderconversionday
-                (planned_for, channel, days_left, planned, sent, renewed_after, last_touch, first_touch, computed_at)
-            SELECT s.planned_for, s.channel, s.days_left, count(*), count(s.touched_at),
-                   sum(s.converted), count(l.id), count(f.id), %(now)s
+                (planned_for, channel, days_left, branch_id, sales_channel, category,
+                 planned, sent, renewed_after, last_touch, first_touch, computed_at)
+            SELECT s.planned_for, s.channel, s.days_left, p.branch_id, COALESCE(p.channel, ''),
+                   COALESCE(v.premium_category, ''),
+                   count(*), count(s.touched_at), sum(s.converted), count(l.id), count(f.id), %(now)s
             FROM scored s
+            JOIN policies_policy p ON p.id = s.policy_id
+            JOIN policies_vehicle v ON v.id = p.vehicle_id
             LEFT JOIN ranked_last l ON l.id = s.id AND l.n = 1
             LEFT JOIN ranked_first f ON f.id = s.id AND f.n = 1
-            GROUP BY s.planned_for, s.channel, s.days_left
+            GROUP BY GROUPING SETS (
+                (s.planned_for, s.channel, s.days_left),
+                (s.planned_for, s.channel, s.days_left, p.branch_id, p.channel, v.premium_category)
+            )
             """,
             {"first": first, "last": last, "now": now or timezone.now()},
         )
     return ReminderConversionDay.objects.filter(planned_for__range=(first, last)).count()
 
 
-def conversion_figures(*, first: dt.date, last: dt.date) -> ConversionFigures:
+def conversion_figures(
+    *, first: dt.date, last: dt.date, branch_ids: list[int] | None = None, sales_channel: str = "",
+    category: str = "",
+) -> ConversionFigures:  # fmt: skip
     """Conversion of the reminders planned from `first` to `last`, summed from the rollup
-    (one query)."""
+    (one query); of the reminded policies of `branch_ids` (None: every branch), `sales_channel`
+    and `category` ("": all) when given — each policy is in one segment, so every figure,
+    first and last touches included, sums over segments."""
+    rows = ReminderConversionDay.objects.filter(planned_for__range=(first, last))
+    if branch_ids is None and not sales_channel and not category:
+        rows = rows.totals()
+    else:
+        rows = rows.segments()
+        if branch_ids is not None:
+            rows = rows.filter(branch_id__in=branch_ids)
+        if sales_channel:
+            rows = rows.filter(sales_channel=sales_channel)
+        if category:
+            rows = rows.filter(category=category)
     rows = list(
-        ReminderConversionDay.objects.filter(planned_for__range=(first, last))
-        .values("channel", "days_left")
+        rows.values("channel", "days_left")
         .annotate(
             planned=Sum("planned"), sent=Sum("sent"), renewed_after=Sum("renewed_after"),
             last_touch=Sum("last_touch"), first_touch=Sum("first_touch"), computed_at=Max("computed_at"),

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.clock import local
+from policies.choices import PremiumCategory, SalesChannel
 
 
 class ReminderChannel(models.TextChoices):
@@ -290,14 +291,31 @@ class RenewalCallAttempt(models.Model):
         return f"{local(self.created_at):%Y-%m-%d %H:%M} {self.get_outcome_display()}"
 
 
+class ConversionDayQuerySet(models.QuerySet):
+    def totals(self):
+        return self.filter(branch__isnull=True)
+
+    def segments(self):
+        return self.filter(branch__isnull=False)
+
+
 class ReminderConversionDay(models.Model):
-    """The conversion figures of the reminders planned on one day, per channel and step —
+    """The conversion figures of the reminders planned on one day, per channel and step and the
+    reminded policy's branch, sales channel and vehicle category —
     a rollup rebuilt by `conversion_refresh` (after each day's planning), so supervisors'
     pages read a few hundred rows instead of millions of reminders."""
 
     planned_for = models.DateField("计划日期")
     channel = models.CharField("渠道", max_length=8, choices=ReminderChannel.choices)
     days_left = models.SmallIntegerField("距保险止期天数")
+    # The reminded policy's segment, as the dashboard filters it; a row without a branch is the
+    # total of its day, channel and step (every segment: what rows counted before segments are).
+    branch = models.ForeignKey(
+        "policies.Branch", verbose_name="承保网点", on_delete=models.CASCADE, related_name="+",
+        null=True, blank=True,
+    )  # fmt: skip
+    sales_channel = models.CharField("销售渠道", max_length=16, choices=SalesChannel.choices, blank=True)
+    category = models.CharField("车辆类别", max_length=20, choices=PremiumCategory.choices, blank=True)
     planned = models.PositiveIntegerField("计划")
     sent = models.PositiveIntegerField("已发送")
     renewed_after = models.PositiveIntegerField("发送后续保")
@@ -305,14 +323,18 @@ class ReminderConversionDay(models.Model):
     first_touch = models.PositiveIntegerField("首次触达", help_text="该保单最早发出的一次提醒")
     computed_at = models.DateTimeField("统计时间")
 
+    objects = ConversionDayQuerySet.as_manager()
+
     class Meta:
         db_table = "policies_reminderconversionday"  # kept from when the policies app held it
         verbose_name = "提醒转化统计"
         verbose_name_plural = "提醒转化统计"
         constraints = [
             models.UniqueConstraint(
-                fields=["planned_for", "channel", "days_left"], name="conversion_day_unique"
-            ),
+                fields=["planned_for", "channel", "days_left", "branch", "sales_channel", "category"],
+                name="conversion_day_unique",
+                nulls_distinct=False,
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

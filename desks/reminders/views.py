@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from core.clock import today
 from core.inputs import paginate
 from desks.reminders.filters import FailedMessageFilter
-from desks.reminders.forms import PeriodForm
+from desks.reminders.forms import ConversionForm, PeriodForm
 from desks.reminders.tables import FailedMessageTable
+from insights.access import branches_for_user
 from outbox.sender import message_resend
 from reminders import selectors
 from reminders.conversion import REFRESH_DAYS, conversion_figures, conversion_refresh
@@ -67,15 +68,20 @@ def refresh_conversion(request: HttpRequest) -> HttpResponse:
 
 @permission_required(MANAGE, raise_exception=True)
 def conversion(request: HttpRequest) -> HttpResponse:
-    form = PeriodForm(request.GET or None, initial=PeriodForm.default_initial(today()))
+    form = ConversionForm(
+        request.GET or None,
+        initial=PeriodForm.default_initial(today()),
+        branches=branches_for_user(request.user),
+    )
     first, last = form.period(today())
-    figures = conversion_figures(first=first, last=last)
+    figures = conversion_figures(first=first, last=last, **form.segment())
     return render(
         request,
         "desks/reminders/conversion.html",
         {
             "form": form,
             "figures": figures,
+            "segment": form.described(),
             "channels": dict(ReminderChannel.choices),
             "days": (last - first).days + 1,
         },

@@ -130,9 +130,13 @@ def test_a_refresh_recounts_its_days_and_leaves_older_ones(django_assert_max_num
     renew(policy, t(12, 2))
     assert conversion_figures(first=FIRST, last=LAST).policies_renewed == 0  # not yet recounted
     with django_assert_max_num_queries(5):  # delete, INSERT … SELECT and a count, in a savepoint
-        assert conversion_refresh(last=LAST, days=60) == 1
+        assert conversion_refresh(last=LAST, days=60) == 2  # the step's total and its one segment
     assert conversion_figures(first=FIRST, last=LAST).policies_renewed == 1
-    assert ReminderConversionDay.objects.count() == 1
+    assert ReminderConversionDay.objects.totals().count() == 1
+    [segment] = ReminderConversionDay.objects.segments()
+    assert (segment.branch_id, segment.sales_channel, segment.category, segment.last_touch) == (
+        policy.branch_id, policy.channel, policy.vehicle.premium_category, 1,
+    )  # fmt: skip
 
 
 def test_each_policy_counts_once_as_reminded_across_days_and_channels():
