@@ -1,13 +1,18 @@
 """The dashboard in a real browser: charts drawn (ECharts under the CSP), a click on the lapse
-rate of a month opening that month's lapsed policies of the branch, and back; head office
+rate of a month opening that month's lapsed policies of the branch, exported as a file, and back; head office
 comparing two branches. Screenshots at 1366×768."""
 
+import csv
 import datetime as dt
+import io
 import random
 
 import pytest
+from openpyxl import load_workbook
 
 from core.clock import today
+from core.masking import mask_name, mask_plate
+from core.models import ExportLog
 from insights.refresh import summaries_refresh
 from policies.pricing import add_months
 from policies.roles import SUPERVISOR
@@ -92,6 +97,33 @@ def test_from_the_lapse_rate_to_the_lapsed_policies_and_back(page, business):
     assert sorted(numbers) == sorted(p.number for p in business["lapsed"])
     screenshot(page, "dashboard-drill-lapsed")
 
+    # the list as a file, with the point's filters: the same policies, plates and owners masked
+    downloads = []
+    page.on("download", lambda download: downloads.append(download.suggested_filename))
+    page.get_by_test_id("export-csv").click()
+    _wait_for(page, lambda: downloads)
+    assert downloads[0].startswith("保单明细-") and downloads[0].endswith(".csv")
+    body = page.request.get(page.get_by_test_id("export-csv").get_attribute("href")).body()  # the file served
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["保单号", "号牌号码", "车主"]
+    assert sorted(r[0] for r in rows[1:]) == sorted(numbers)
+    exported = {r[0]: r[1:3] for r in rows[1:]}
+    for policy in business["lapsed"]:
+        assert exported[policy.number] == [
+            mask_plate(policy.vehicle.plate),
+            mask_name(policy.vehicle.owner.name),
+        ]
+    log = ExportLog.objects.order_by("pk").first()
+    assert (log.list_name, log.row_count, log.complete) == ("dashboard_policies", len(numbers), True)
+    assert log.filters["kind"] == "lapsed" and log.filters["branch"] == str(business["nanjing"].pk)
+    page.get_by_test_id("export-xlsx").click()
+    _wait_for(page, lambda: len(downloads) == 2)
+    assert downloads[1].endswith(".xlsx")
+    body = page.request.get(page.get_by_test_id("export-xlsx").get_attribute("href")).body()
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [r[0] for r in rows[1:]]
+    assert ExportLog.objects.count() == 4  # each file asked for is logged, the browser's and ours
+
     page.get_by_test_id("back-to-dashboard").click()
     page.wait_for_url("**/dashboard/?*")
     page.locator('[data-chart="chart-renewal"] canvas').first.wait_for()
@@ -157,3 +189,11 @@ def test_the_refresh_click_queues_a_job_and_the_page_shows_it_queued_then_done(p
     page.get_by_test_id("refresh-state").filter(has_text="已完成").wait_for(timeout=15_000)
     assert "林涛手动刷新" in page.get_by_test_id("computed-at").inner_text()
     screenshot(page, "dashboard-refresh-done")
+
+
+def _wait_for(page, condition, seconds: float = 10) -> None:
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("timed out")
