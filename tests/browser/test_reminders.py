@@ -3,8 +3,10 @@
 import datetime as dt
 
 from core.clock import today
+from insights.refresh import summaries_refresh
 from outbox.models import OutboundMessage
 from policies.models import Policy
+from policies.pricing import add_months
 from policies.roles import SUPERVISOR
 from reminders.conversion import conversion_refresh
 from reminders.planning import plan_reminders
@@ -38,6 +40,7 @@ def _campaign():
             vehicle=policy.vehicle, renewed_from=policy, start_date=policy.end_date + dt.timedelta(days=1)
         )
     conversion_refresh(last=day)  # as after the night's planning
+    summaries_refresh(first=add_months(day.replace(day=1), -2))  # and the dashboard's nightly refresh
     failed = OutboundMessage.objects.filter(channel="sms").order_by("pk").first()
     OutboundMessage.objects.filter(pk=failed.pk).update(
         status="failed", attempts=1, last_error='HTTP 400: {"error": "invalid recipient"}'
@@ -83,6 +86,13 @@ def test_a_supervisor_reviews_the_campaign_and_resends_a_failed_message(page):
     assert "短信" in page.get_by_test_id("conversion-steps").inner_text()
     assert "5" in page.get_by_text("提醒发出后续保").locator("..").inner_text()
     screenshot(page, "reminders-conversion")
+
+    page.get_by_label("承保网点").select_option(str(branch.pk))
+    page.get_by_role("button", name="统计", exact=True).click()
+    page.wait_for_url(f"**/reminders/conversion/?*branch={branch.pk}*")
+    assert f"；{branch.name}）" in page.get_by_text("已提醒保单").inner_text()
+    assert "5" in page.get_by_text("提醒发出后续保").locator("..").inner_text()  # every policy is 南京's
+    screenshot(page, "reminders-conversion-branch")
 
     page.get_by_role("link", name="经营看板").click()
     page.wait_for_url("**/dashboard/")
