@@ -4,7 +4,6 @@ agent finds them, opens the customer page, answers from it and logs the call as 
 import datetime as dt
 from decimal import Decimal as D
 
-import pytest
 from django.utils import timezone
 
 from core.clock import today
@@ -282,12 +281,6 @@ def test_the_due_list_turns_pages_by_next_and_previous(page):
     screenshot(page, "hotline-12-due-previous-page")
 
 
-@pytest.mark.skip(
-    reason="passes alone and with tests/browser, tests/desks, tests/api or tests/accounts+audit before it, "
-    "but in the whole suite the posted search's page draws no results table: an order-dependent state "
-    "not yet found (see the note on issue 13); the one-request flow is also covered by "
-    "tests/policies/test_hotline_search.py"
-)
 def test_a_search_is_one_request_whose_results_page_reloads_and_pages_by_its_key(page):
     """Enter sends one POST, answered with the results; the address becomes the results' key
     (never the number typed), which the pager, a reload and the back button read by GET."""
