@@ -27,6 +27,15 @@ def _month(value: str) -> dt.date:
     return dt.date(int(match[1]), int(match[2]), 1)
 
 
+def check_month_range(form: forms.Form, first: dt.date, last: dt.date) -> None:
+    """The months from `first` to `last` in order and at most MAX_MONTHS of them, or an error
+    on the form's "start" field."""
+    if first > last:
+        form.add_error("start", "起始月份晚于截止月份。")
+    elif (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+        form.add_error("start", f"一次最多查看 {MAX_MONTHS} 个月。")
+
+
 class MonthField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(
@@ -132,10 +141,7 @@ class DashboardFilterForm(forms.Form):
         data = super().clean()
         last = data.get("end") or today().replace(day=1)
         first = data.get("start") or add_months(last, -(DEFAULT_MONTHS - 1))
-        if first > last:
-            self.add_error("start", "起始月份晚于截止月份。")
-        elif (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
-            self.add_error("start", f"一次最多查看 {MAX_MONTHS} 个月。")
+        check_month_range(self, first, last)
         data["start"], data["end"] = first, last
         return data
 

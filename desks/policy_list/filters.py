@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from core.widgets import OneOrMoreSelect, QuickSelect
 from insights.access import branches_for_user
-from insights.forms import MAX_MONTHS, MonthField
+from insights.forms import MonthField, check_month_range
 from policies.choices import PremiumCategory, SalesChannel
 from policies.figures import renewed_within_grace
 from policies.models import Branch, Policy
@@ -57,10 +57,7 @@ class PeriodForm(forms.Form):
                 self.add_error("start", "请选择月份。")
                 return data
             first, last = first or last, last or first
-            if first > last:
-                self.add_error("start", "起始月份晚于截止月份。")
-            elif (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
-                self.add_error("start", f"一次最多查看 {MAX_MONTHS} 个月。")
+            check_month_range(self, first, last)
             data["start"], data["end"] = first, last
         return data
 

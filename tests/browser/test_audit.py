@@ -16,7 +16,7 @@ from policies.models import BasePremiumRate, Policy
 from policies.roles import SUPERVISOR
 from tests import factories
 from tests.browser.conftest import login, screenshot
-from tests.browser.test_dashboard import LAST_MONTH, business  # noqa: F401  (fixture)
+from tests.browser.test_dashboard import LAST_MONTH, _wait_for, business  # noqa: F401  (fixture)
 
 
 def test_the_lapsed_list_exported_and_the_export_log_supervisors_see(page, business):  # noqa: F811
@@ -51,14 +51,6 @@ def test_the_lapsed_list_exported_and_the_export_log_supervisors_see(page, busin
     page.goto("/admin/core/exportlog/")
     assert "续保状态清单" in page.locator("#result_list").inner_text()
     screenshot(page, "audit-export-log-admin")
-
-
-def _wait_for(page, condition, seconds: float = 10) -> None:
-    for _ in range(int(seconds * 10)):
-        if condition():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("timed out")
 
 
 def _supervisor():
