@@ -246,12 +246,13 @@ def claims_panel(board: Board) -> dict:
             "name": "平均停留天数",
             "data": [
                 _point(round(s.average_seconds / 86400, 1),
-                       _url("claims:queue", state=s.state, branch=branch,
-                            sales_channel=scope.channel, category=scope.category))
+                       _url("claims:queue", state="all", left_step=s.state,
+                            left_from=scope.first.isoformat(), left_to=_month_end(scope.last).isoformat(),
+                            branch=branch, sales_channel=scope.channel, category=scope.category))
                 for s in steps
             ],
         }],
-        note="所选月份内离开各环节的赔案在该环节的平均停留时间；点击查看目前处于该环节的赔案。",
+        note="所选月份内离开各环节的赔案在该环节的平均停留时间；点击查看所选月份内离开该环节的赔案（多次离开同一环节的赔案只列一次）。",
     )  # fmt: skip
     context["kpis"] = [  # (label, value, the list behind it, key)
         ("报案", total.reported, None, "reported"),

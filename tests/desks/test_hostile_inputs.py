@@ -492,6 +492,9 @@ PAGES: dict[str, Page] = {
                 "risk": ["true", "false", "unknown"],
                 "recovered_from": [_date(-30)],
                 "recovered_to": [_date(0)],
+                "left_step": ["registered", "calculated"],
+                "left_from": [_date(-30)],
+                "left_to": [_date(0)],
             }
             | PAGING
         ),
