@@ -190,6 +190,26 @@ def test_the_supervisor_sees_loss_ratio_and_cycle_time_on_the_dashboard(page, de
     screenshot(page, "claims-dashboard-panel")
 
 
+def test_a_step_time_point_opens_the_claims_that_left_the_step(page, desk):
+    """The supervisor follows a point of 理赔各环节平均用时 to the claims that left that step in
+    the chosen months; the queue names the step and says a claim is listed once."""
+    import json
+
+    from insights.refresh import summaries_refresh
+
+    summaries_refresh(first=timezone.localdate().replace(day=1) - dt.timedelta(days=200))
+    login(page, "boss")
+    page.goto("/dashboard/")
+    chart = json.loads(page.locator("#chart-claim-steps").text_content())
+    point = chart["series"][0]["data"][chart["x"].index(ClaimState.REGISTERED.label)]
+    page.goto(point["url"])
+    drill = page.get_by_test_id("drill-filters")
+    drill.wait_for()
+    assert "离开环节 立案" in drill.inner_text() and "多次离开只列一次" in drill.inner_text()
+    assert page.locator("tr[data-claim]").count() > 0
+    screenshot(page, "claims-queue-left-step")
+
+
 def test_the_queue_turns_pages_by_next_and_previous(page, desk):
     """25 claims a page, then "下一页" after the last one shown (core.keyset); the count stops
     at its cap instead of counting every claim."""
