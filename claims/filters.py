@@ -184,11 +184,6 @@ class ClaimFilter(django_filters.FilterSet):
             rows = rows.filter(at__lt=start_of_day(data["left_to"] + dt.timedelta(days=1)))
         return queryset.filter(Exists(rows))
 
-    def left_step_label(self) -> str:
-        """The step of a step-time drill-down in words, for the queue's filter line."""
-        value = self.form.data.get("left_step")
-        return ClaimState(value).label if value in ClaimState.values else ""
-
     def by_risk(self, queryset, name, value):
         if value is None:
             return queryset

@@ -59,3 +59,16 @@ def active(context, namespace: str) -> str:
     if match and (match.namespace == namespace or match.url_name == namespace):
         return "active"
     return ""
+
+
+@register.filter
+def shown_value(field) -> str:
+    """A form field's value as a person reads it: a choice's label (销售渠道 柜面, not its
+    code), any other value as it is."""
+    value = field.value()
+    choices = getattr(field.field, "choices", None)
+    if choices is not None and value not in (None, ""):
+        for key, label in choices:
+            if str(key) == str(value):
+                return str(label)
+    return "" if value is None else str(value)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from claims import services
 from claims.choices import ClaimState as S
 from insights.refresh import summaries_refresh
+from policies.choices import SalesChannel
 from tests import factories
 from tests.claims.conftest import NOW
 from tests.insights.charts import chart_of
@@ -148,3 +149,14 @@ def test_the_step_list_runs_a_constant_number_of_queries(
     assert len(_claims_of(response)) == 4  # 南京 counter twice and once, app; 海口
     with django_assert_max_num_queries(len(few.captured_queries)):
         supervisor_client.get(reverse("claims:queue"), {**params, "branch": branch.pk, "sort": "reported_at"})
+
+
+def test_the_queue_names_the_dashboard_filters_it_carries(supervisor_client, steps_book, policy):
+    """The filter line reads as the dashboard does: 销售渠道 柜面, 车辆类别 家庭自用汽车 6座以下 — not codes."""
+    listing = supervisor_client.get(
+        _point(supervisor_client, S.REGISTERED, channel=SalesChannel.COUNTER)["url"] + "&category=FAMILY_LT6"
+    )
+    page = listing.content.decode()
+    assert re.search(r"销售渠道\s+柜面</span>", page)
+    assert re.search(r"车辆类别\s+家庭自用汽车 6座以下</span>", page)
+    assert "FAMILY_LT6</span>" not in page and "counter</span>" not in page
