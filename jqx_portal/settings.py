@@ -1,15 +1,15 @@
 """Settings for JQX Portal, read from the environment.
 
 Every deployment value comes from an environment variable (or a `.env` file beside
-`manage.py`). The database is PostgreSQL everywhere: `DATABASE_URL` in production and CI;
-without it, the embedded PostgreSQL 18 under `var/pg/` that `./scripts/demo` and
-`./scripts/test` start (they set `DATABASE_URL` to it themselves).
+`manage.py`). The database is PostgreSQL everywhere and `DATABASE_URL` is required:
+`./scripts/demo` and `./scripts/test` set it themselves, to an embedded PostgreSQL 18 under
+`var/pg/` when none is given; production and CI point it at their server.
 """
 
 import datetime
 import re
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import environ
 from csp.constants import NONCE
@@ -116,25 +116,12 @@ WSGI_APPLICATION = "jqx_portal.wsgi.application"
 # PostgreSQL only. A Unix-socket directory may be the host, percent-encoded as libpq has it
 # (postgres://postgres@%2Fpath%2Fto%2Fvar%2Fpg:5432/jqx, what scripts/embedded_db.py prints)
 # or as a query parameter (postgres://postgres@/jqx?host=/path/to/var/pg).
-# Without DATABASE_URL: the embedded server ./scripts/demo and ./scripts/test start under var/pg
-# (JQX_PGDATA), so `manage.py` beside a running demo reaches the demo's database.
-
-
-def _embedded_url() -> str:
-    """The embedded server's socket and port as its postmaster.pid gives them (where it will
-    listen when it is not running), and the database the scripts create."""
-    pgdata = Path(env.str("JQX_PGDATA", default="") or BASE_DIR / "var" / "pg").expanduser().resolve()
-    socket_dir, port = pgdata, 5432
-    try:
-        lines = (pgdata / "postmaster.pid").read_text().splitlines()
-        port = int(lines[3])
-        socket_dir = Path(lines[4].strip() or pgdata)
-    except (OSError, IndexError, ValueError):
-        pass
-    return f"postgres://postgres@{quote(str(socket_dir), safe='')}:{port}/jqx"
-
-
-DATABASES = {"default": env.db_url_config(env.str("DATABASE_URL", default="") or _embedded_url())}
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Run ./scripts/demo or ./scripts/test (they start an embedded "
+        "PostgreSQL under var/pg when none is given), or set DATABASE_URL=postgres://user@host:5432/jqx."
+    )
+DATABASES = {"default": env.db_url("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured(
         "DATABASE_URL must point at PostgreSQL (postgres://…): the portal runs on nothing else."
